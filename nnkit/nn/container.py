@@ -1,0 +1,39 @@
+"""Chaining modules: the output of one is the input of the next."""
+
+from nnkit.nn.module import Module
+
+
+class Sequential(Module):
+    """Run modules one after the other; backward runs them in reverse.
+
+    ``Sequential(Linear(2, 3), ReLU(), Linear(3, 1))`` names its parameters
+    ``0.weight``, ``0.bias``, ``2.weight``, ``2.bias`` like PyTorch.
+    """
+
+    def __init__(self, *modules):
+        for index, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential: argument {index} must be a Module, got {type(module).__name__}")
+            setattr(self, str(index), module)
+
+    def layers(self):
+        return [module for _, module in self.named_children()]
+
+    def __getitem__(self, index):
+        return self.layers()[index]
+
+    def __len__(self):
+        return len(self.layers())
+
+    def __iter__(self):
+        return iter(self.layers())
+
+    def forward(self, x):
+        for module in self.layers():
+            x = module(x)
+        return x
+
+    def backward(self, grad_output):
+        for module in reversed(self.layers()):
+            grad_output = module.backward(grad_output)
+        return grad_output

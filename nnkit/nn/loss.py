@@ -1,0 +1,190 @@
+r"""Loss functions: how far the predictions are from the targets, as one number.
+
+Every loss takes the mean over all entries (PyTorch's ``reduction='mean'``):
+``loss_fn(pred, target)`` returns a float and remembers what it needs, and
+``loss_fn.backward()`` returns :math:`\partial L / \partial \mathrm{pred}` of
+that call, an array shaped like ``pred`` — the start of backpropagation.
+
+Unlike PyTorch, ``pred`` and ``target`` must have identical shapes: (N,) against
+(N, 1) would broadcast to an (N, N) table of errors and train on nonsense.
+"""
+
+import numpy as np
+
+from nnkit.errors import ShapeError, as_array, expect_finite, expect_nonnegative_number, expect_same_shape
+from nnkit.nn.activation import log_softmax, softmax
+
+
+class Loss:
+    """Base class: ``__call__`` validates and runs ``forward``; ``backward()`` returns dL/dpred."""
+
+    def __call__(self, pred, target):
+        who = repr(self)
+        pred = as_array(who, "input (predictions)", pred)
+        if not np.issubdtype(pred.dtype, np.floating):
+            pred = pred.astype(np.float64)
+        expect_finite(who, "input (predictions)", pred)
+        target = self.check_target(pred, as_array(who, "target", target))
+        value = self.forward(pred, target)
+        self._saved = (pred, target)
+        return float(value)
+
+    def check_target(self, pred, target):
+        expect_same_shape(repr(self), "input (predictions)", pred, "target", target)
+        expect_finite(repr(self), "target", target)
+        return target.astype(pred.dtype)
+
+    def forward(self, pred, target):
+        raise NotImplementedError
+
+    def gradient(self, pred, target):
+        raise NotImplementedError
+
+    def backward(self):
+        saved = getattr(self, "_saved", None)
+        if saved is None:
+            raise RuntimeError(f"{self!r}: backward() was called before the loss was computed")
+        return self.gradient(*saved)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+    def extra_repr(self):
+        return ""
+
+
+class MSELoss(Loss):
+    r"""Mean squared error :math:`L = \frac{1}{n}\sum_i (\hat y_i - y_i)^2`,
+    with gradient :math:`\partial L/\partial \hat y_i = \frac{2}{n}(\hat y_i - y_i)`.
+
+    n counts every entry of ``pred``. Squaring makes large errors (outliers) dominate.
+    """
+
+    def forward(self, pred, target):
+        return np.mean((pred - target) ** 2)
+
+    def gradient(self, pred, target):
+        return 2 * (pred - target) / pred.size
+
+
+class L1Loss(Loss):
+    r"""Mean absolute error :math:`L = \frac{1}{n}\sum_i |\hat y_i - y_i|`,
+    with gradient :math:`\mathrm{sign}(\hat y_i - y_i)/n`.
+
+    The gradient has the same size for every error, so outliers pull no harder
+    than other points; at exactly zero error it is taken as 0 (as PyTorch does).
+    """
+
+    def forward(self, pred, target):
+        return np.mean(np.abs(pred - target))
+
+    def gradient(self, pred, target):
+        return np.sign(pred - target) / pred.size
+
+
+class SmoothL1Loss(Loss):
+    r"""Quadratic near zero, linear far away (``beta`` is where it switches):
+
+    .. math::  \ell(d) = \begin{cases} 0.5\, d^2/\beta & |d| < \beta \\ |d| - 0.5\,\beta & \text{otherwise}\end{cases}
+               \qquad \ell'(d) = \begin{cases} d/\beta & |d| < \beta \\ \mathrm{sign}(d) & \text{otherwise}\end{cases}
+
+    with :math:`d = \hat y - y`, averaged over all entries. ``beta=0`` is the L1 loss.
+    """
+
+    def __init__(self, beta=1.0):
+        self.beta = expect_nonnegative_number("SmoothL1Loss", "beta", beta)
+
+    def forward(self, pred, target):
+        d = np.abs(pred - target)
+        if self.beta == 0:
+            return np.mean(d)
+        return np.mean(np.where(d < self.beta, 0.5 * d**2 / self.beta, d - 0.5 * self.beta))
+
+    def gradient(self, pred, target):
+        d = pred - target
+        if self.beta == 0:
+            return np.sign(d) / pred.size
+        return np.where(np.abs(d) < self.beta, d / self.beta, np.sign(d)) / pred.size
+
+    def extra_repr(self):
+        return f"beta={self.beta}"
+
+
+class BCELoss(Loss):
+    r"""Binary cross-entropy on probabilities :math:`p` (the output of a Sigmoid) and targets :math:`y \in [0, 1]`:
+
+    .. math::  L = -\frac{1}{n}\sum_i \big[y_i \ln p_i + (1-y_i)\ln(1-p_i)\big], \qquad
+               \frac{\partial L}{\partial p_i} = \frac{1}{n}\,\frac{p_i - y_i}{p_i(1-p_i)}
+
+    As in PyTorch, each log is clamped at -100 and the gradient's denominator at
+    1e-12, so a saturated sigmoid (p exactly 0 or 1) gives a large but finite loss.
+    """
+
+    def check_target(self, pred, target):
+        who = repr(self)
+        if pred.size and (pred.min() < 0 or pred.max() > 1):
+            raise ValueError(
+                f"{who}: input must be probabilities in [0, 1], got values from {pred.min():.4g} to {pred.max():.4g}; "
+                "apply a Sigmoid first, or use CrossEntropyLoss on raw scores"
+            )
+        target = super().check_target(pred, target)
+        if target.size and (target.min() < 0 or target.max() > 1):
+            low, high = target.min(), target.max()
+            raise ValueError(f"{who}: target must be in [0, 1], got values from {low:.4g} to {high:.4g}")
+        return target
+
+    def forward(self, pred, target):
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped on the next line
+            log_p = np.maximum(np.log(pred), -100)
+            log_1mp = np.maximum(np.log1p(-pred), -100)
+        return -np.mean(target * log_p + (1 - target) * log_1mp)
+
+    def gradient(self, pred, target):
+        return (pred - target) / np.maximum(pred * (1 - pred), 1e-12) / pred.size
+
+
+class CrossEntropyLoss(Loss):
+    r"""Softmax followed by cross-entropy, on raw scores (logits) ``pred`` of shape (N, C).
+
+    ``target`` is either (N,) class indices in [0, C) or (N, C) rows of
+    probabilities (one-hot for hard labels). With :math:`p = \mathrm{softmax}(z)`
+    and :math:`t` the target row:
+
+    .. math::  L = -\frac{1}{N}\sum_n \sum_c t_{nc} \ln p_{nc}, \qquad
+               \frac{\partial L}{\partial z_{nc}} = \frac{1}{N}\,(p_{nc} - t_{nc})
+
+    That gradient is why softmax and cross-entropy are fused: it is simple and
+    exact, while ``log(softmax(z))`` computed separately underflows to
+    :math:`\log 0` for confident wrong answers. Here :math:`\ln p` is
+    computed as ``log_softmax``, finite for any finite score.
+    """
+
+    def check_target(self, pred, target):
+        who = repr(self)
+        if pred.ndim != 2:
+            raise ShapeError(f"{who}: input must be scores of shape (N, C), got {pred.shape}")
+        n, num_classes = pred.shape
+        if target.shape == (n,):
+            if not np.issubdtype(target.dtype, np.integer):
+                if not np.all(np.mod(target, 1) == 0):
+                    raise ValueError(f"{who}: a (N,) target holds class indices, so it must be integers")
+                target = target.astype(np.int64)
+            if n and (target.min() < 0 or target.max() >= num_classes):
+                raise ValueError(
+                    f"{who}: class indices must be in [0, {num_classes - 1}] for {num_classes} classes, "
+                    f"got values from {target.min()} to {target.max()}"
+                )
+            return np.eye(num_classes, dtype=pred.dtype)[target]
+        if target.shape != pred.shape:
+            raise ShapeError(
+                f"{who}: target must be class indices of shape ({n},) or probabilities of shape {pred.shape}, "
+                f"got {target.shape}"
+            )
+        return super().check_target(pred, target)
+
+    def forward(self, pred, target):
+        return -np.sum(target * log_softmax(pred, dim=1)) / pred.shape[0]
+
+    def gradient(self, pred, target):
+        # p * sum_c t_c - t, which is p - t when each target row sums to 1
+        return (softmax(pred, dim=1) * target.sum(axis=1, keepdims=True) - target) / pred.shape[0]

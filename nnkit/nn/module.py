@@ -1,0 +1,100 @@
+"""The base class of every layer: forward, backward and the parameter book-keeping."""
+
+import numpy as np
+
+from nnkit.errors import as_array
+from nnkit.nn.parameter import Parameter
+
+
+class Module:
+    """A piece of a network with a forward pass and its backward pass.
+
+    * ``module(x)`` runs ``forward(x)``; the layer keeps what backward needs
+      (``save_for_backward``).
+    * ``module.backward(grad_output)`` takes dL/d(output) and returns
+      dL/d(input), *adding* dL/d(parameter) into each ``Parameter.grad``.
+
+    Parameters and sub-modules are found by looking at the attributes in the
+    order they were set, so ``self.weight = Parameter(...)`` is all a layer
+    does to register one; names follow PyTorch (``weight``, ``0.bias``).
+    """
+
+    def __call__(self, *inputs, **kwargs):
+        return self.forward(*inputs, **kwargs)
+
+    def forward(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must implement forward()")
+
+    def backward(self, grad_output):
+        raise NotImplementedError(f"{type(self).__name__} must implement backward()")
+
+    # -- what the backward pass needs from the forward pass -------------------
+    def save_for_backward(self, *values):
+        self._saved = values
+
+    def saved_values(self):
+        """The values stored by the last forward pass; RuntimeError if there was none."""
+        saved = getattr(self, "_saved", None)
+        if saved is None:
+            raise RuntimeError(f"{self!r}: backward() was called before forward(); run the module on an input first")
+        return saved if len(saved) != 1 else saved[0]
+
+    # -- parameters -----------------------------------------------------------
+    def named_children(self):
+        return [(name, value) for name, value in vars(self).items() if isinstance(value, Module)]
+
+    def named_parameters(self, prefix=""):
+        """(name, Parameter) pairs with PyTorch's names, e.g. ``0.weight``."""
+        pairs = []
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                pairs.append((prefix + name, value))
+            elif isinstance(value, Module):
+                pairs.extend(value.named_parameters(prefix=f"{prefix}{name}."))
+        return pairs
+
+    def parameters(self):
+        return [parameter for _, parameter in self.named_parameters()]
+
+    def zero_grad(self):
+        for parameter in self.parameters():
+            parameter.zero_grad()
+
+    def state_dict(self):
+        """{name: copy of the parameter's values}, with PyTorch's keys and shapes."""
+        return {name: parameter.data.copy() for name, parameter in self.named_parameters()}
+
+    def load_state_dict(self, state_dict):
+        """Copy values in from ``state_dict`` (ndarrays, or torch tensors from a PyTorch model).
+
+        Keys and shapes must match exactly; values are cast to each parameter's dtype.
+        """
+        who = f"{type(self).__name__}.load_state_dict"
+        own = dict(self.named_parameters())
+        missing = sorted(set(own) - set(state_dict))
+        unexpected = sorted(set(state_dict) - set(own))
+        if missing or unexpected:
+            raise KeyError(f"{who}: missing keys {missing}, unexpected keys {unexpected}; this model has {list(own)}")
+        for name, parameter in own.items():
+            values = as_array(who, f"state_dict[{name!r}]", state_dict[name])
+            if values.shape != parameter.data.shape:
+                raise ValueError(
+                    f"{who}: {name!r} must have shape {parameter.data.shape}, got {values.shape}"
+                )
+            parameter.data = values.astype(parameter.data.dtype, copy=True)
+            parameter.zero_grad()
+
+    def __repr__(self):
+        children = self.named_children()
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"  ({name}): " + repr(child).replace("\n", "\n  ") for name, child in children]
+        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
+
+    def extra_repr(self):
+        return ""
+
+
+def count_parameters(module):
+    """How many numbers training adjusts in ``module``."""
+    return int(sum(np.prod(p.data.shape) for p in module.parameters()))
