@@ -33,7 +33,7 @@ class Perceptron:
 
     def weighted_sum(self, X):
         """:math:`z = X\\mathbf w + b` for a batch X of shape (N, n_inputs) -> (N,)."""
-        X = expect_shape(repr(self), "X", as_array(repr(self), "X", X, dtype=float), (None, self.n_inputs))
+        X = expect_shape(self, "X", as_array(self, "X", X, dtype=float), (None, self.n_inputs))
         return X @ self.weights + self.bias
 
     def predict(self, X):
@@ -46,7 +46,7 @@ class Perceptron:
         Returns the number of misclassified samples in each epoch; stops after
         the first epoch with none. ``history`` records (weights, bias) after every update.
         """
-        who = repr(self)
+        who = self
         X = expect_shape(who, "X", as_array(who, "X", X, dtype=float), (None, self.n_inputs))
         y = expect_shape(who, "y", as_array(who, "y", y), (X.shape[0],))
         if not np.isin(y, (0, 1)).all():

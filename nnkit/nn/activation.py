@@ -28,7 +28,7 @@ class Activation(Module):
         raise NotImplementedError
 
     def forward(self, x):
-        x = as_array(repr(self), "input", x)
+        x = as_array(self, "input", x)
         if not np.issubdtype(x.dtype, np.floating):
             x = x.astype(np.float64)
         y = self.function(x)
@@ -37,7 +37,7 @@ class Activation(Module):
 
     def backward(self, grad_output):
         x, y = self.saved_values()
-        grad_output = expect_shape(repr(self), "grad_output", np.asarray(grad_output), x.shape)
+        grad_output = expect_shape(self, "grad_output", np.asarray(grad_output), x.shape)
         return grad_output * self.derivative(x, y)
 
 
@@ -193,13 +193,13 @@ class PReLU(Module):
         self.weight = Parameter(np.full(1, init, dtype=resolve_dtype(dtype)))
 
     def forward(self, x):
-        x = as_array(repr(self), "input", x, dtype=self.weight.data.dtype)
+        x = as_array(self, "input", x, dtype=self.weight.data.dtype)
         self.save_for_backward(x)
         return np.where(x > 0, x, self.weight.data[0] * x)
 
     def backward(self, grad_output):
         x = self.saved_values()
-        grad_output = expect_shape(repr(self), "grad_output", np.asarray(grad_output), x.shape)
+        grad_output = expect_shape(self, "grad_output", np.asarray(grad_output), x.shape)
         self.weight.grad += np.sum(grad_output * np.minimum(x, 0))
         return grad_output * np.where(x > 0, 1.0, self.weight.data[0])
 
@@ -218,7 +218,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x):
-        x = as_array(repr(self), "input", x)
+        x = as_array(self, "input", x)
         if not np.issubdtype(x.dtype, np.floating):
             x = x.astype(np.float64)
         y = softmax(x, self.dim)
@@ -227,7 +227,7 @@ class Softmax(Module):
 
     def backward(self, grad_output):
         y = self.saved_values()
-        grad_output = expect_shape(repr(self), "grad_output", np.asarray(grad_output), y.shape)
+        grad_output = expect_shape(self, "grad_output", np.asarray(grad_output), y.shape)
         return y * (grad_output - np.sum(grad_output * y, axis=self.dim, keepdims=True))
 
     def extra_repr(self):

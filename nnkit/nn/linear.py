@@ -48,7 +48,7 @@ class Linear(Module):
 
     def backward(self, grad_output):
         x = self.saved_values()
-        grad_output = expect_shape(repr(self), "grad_output", np.asarray(grad_output), (x.shape[0], self.out_features))
+        grad_output = expect_shape(self, "grad_output", np.asarray(grad_output), (x.shape[0], self.out_features))
         self.weight.grad += grad_output.T @ x
         if self.bias is not None:
             self.bias.grad += grad_output.sum(axis=0)

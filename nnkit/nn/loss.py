@@ -19,7 +19,7 @@ class Loss:
     """Base class: ``__call__`` validates and runs ``forward``; ``backward()`` returns dL/dpred."""
 
     def __call__(self, pred, target):
-        who = repr(self)
+        who = self
         pred = as_array(who, "input (predictions)", pred)
         if not np.issubdtype(pred.dtype, np.floating):
             pred = pred.astype(np.float64)
@@ -30,8 +30,8 @@ class Loss:
         return float(value)
 
     def check_target(self, pred, target):
-        expect_same_shape(repr(self), "input (predictions)", pred, "target", target)
-        expect_finite(repr(self), "target", target)
+        expect_same_shape(self, "input (predictions)", pred, "target", target)
+        expect_finite(self, "target", target)
         return target.astype(pred.dtype)
 
     def forward(self, pred, target):
@@ -121,7 +121,7 @@ class BCELoss(Loss):
     """
 
     def check_target(self, pred, target):
-        who = repr(self)
+        who = self
         if pred.size and (pred.min() < 0 or pred.max() > 1):
             raise ValueError(
                 f"{who}: input must be probabilities in [0, 1], got values from {pred.min():.4g} to {pred.max():.4g}; "
@@ -160,7 +160,7 @@ class CrossEntropyLoss(Loss):
     """
 
     def check_target(self, pred, target):
-        who = repr(self)
+        who = self
         if pred.ndim != 2:
             raise ShapeError(f"{who}: input must be scores of shape (N, C), got {pred.shape}")
         n, num_classes = pred.shape
