@@ -18,9 +18,13 @@ class ShapeError(ValueError):
 
 
 def describe_shape(shape):
-    """``(None, 3)`` -> ``'(N, 3)'``: None marks a free (batch) dimension."""
-    names = iter("NLHWKM")
-    parts = [next(names) if size is None else str(size) for size in shape]
+    """``(None, 3)`` -> ``'(N, 3)'``; ``(None, 1, "H", "W")`` -> ``'(N, 1, H, W)'``.
+
+    A free dimension is None (the batch size, printed N, when it comes first) or a
+    letter naming it, such as "L" for a sequence length.
+    """
+    parts = ["N" if size is None and index == 0 else "*" if size is None else str(size)
+             for index, size in enumerate(shape)]
     return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
 
 
@@ -40,11 +44,11 @@ def as_array(who, what, value, dtype=None):
 def expect_shape(who, what, array, expected, hint=""):
     """Raise ShapeError unless ``array.shape`` matches ``expected``.
 
-    ``expected`` is a tuple of sizes with None for a free dimension, e.g.
-    ``(None, 3)`` for "a batch of 3-feature rows".
+    ``expected`` is a tuple of sizes with None (or a letter such as "L") for a
+    free dimension, e.g. ``(None, 3)`` for "a batch of 3-feature rows".
     """
     ok = array.ndim == len(expected) and all(
-        want is None or have == want for have, want in zip(array.shape, expected)
+        not isinstance(want, numbers.Integral) or have == want for have, want in zip(array.shape, expected)
     )
     if not ok:
         message = f"{who}: {what} must have shape {describe_shape(expected)}, got {tuple(array.shape)}"

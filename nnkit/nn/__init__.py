@@ -16,14 +16,17 @@ from nnkit.nn.activation import (
     Tanh,
 )
 from nnkit.nn.container import Sequential
+from nnkit.nn.conv import Conv1d, Conv2d
 from nnkit.nn.flatten import Flatten
 from nnkit.nn.linear import Linear
 from nnkit.nn.loss import BCELoss, CrossEntropyLoss, L1Loss, Loss, MSELoss, SmoothL1Loss
 from nnkit.nn.module import Module, count_parameters
 from nnkit.nn.parameter import Parameter
+from nnkit.nn.pooling import AvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
-    "ELU", "Activation", "ArcTan", "BCELoss", "CrossEntropyLoss", "Flatten", "Identity", "L1Loss", "LeakyReLU",
-    "Linear", "Loss", "MSELoss", "Module", "PReLU", "Parameter", "ReLU", "Sequential", "Sigmoid", "Sign",
-    "SmoothL1Loss", "Softmax", "Softplus", "Step", "Tanh", "count_parameters",
+    "Activation", "ArcTan", "AvgPool2d", "BCELoss", "Conv1d", "Conv2d", "count_parameters", "CrossEntropyLoss", "ELU",
+    "Flatten", "Identity", "L1Loss", "LeakyReLU", "Linear", "Loss", "MaxPool1d", "MaxPool2d", "Module", "MSELoss",
+    "Parameter", "PReLU", "ReLU", "Sequential", "Sigmoid", "Sign", "SmoothL1Loss", "Softmax", "Softplus", "Step",
+    "Tanh",
 ]
