@@ -1,7 +1,7 @@
 """nnkit: neural networks from first principles, in numpy, with PyTorch's vocabulary.
 
     import nnkit
-    from nnkit import nn, optim
+    from nnkit import data, datasets, nn, optim
 
     model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
     loss_fn = nn.MSELoss()
@@ -14,10 +14,12 @@
     optimizer.step()                     # update
 """
 
-from nnkit import nn, optim
+from nnkit import data, datasets, nn, optim
 from nnkit.dtype import get_default_dtype, set_default_dtype
 from nnkit.errors import ShapeError
 from nnkit.gradcheck import gradcheck
 from nnkit.perceptron import Perceptron
 
-__all__ = ["Perceptron", "ShapeError", "get_default_dtype", "gradcheck", "nn", "optim", "set_default_dtype"]
+__all__ = [
+    "Perceptron", "ShapeError", "data", "datasets", "get_default_dtype", "gradcheck", "nn", "optim", "set_default_dtype",
+]
