@@ -21,5 +21,6 @@ from nnkit.gradcheck import gradcheck
 from nnkit.perceptron import Perceptron
 
 __all__ = [
-    "Perceptron", "ShapeError", "data", "datasets", "get_default_dtype", "gradcheck", "nn", "optim", "set_default_dtype",
+    "Perceptron", "ShapeError", "data", "datasets", "get_default_dtype", "gradcheck", "nn", "optim",
+    "set_default_dtype",
 ]
