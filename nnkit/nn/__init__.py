@@ -18,15 +18,18 @@ from nnkit.nn.activation import (
 from nnkit.nn.container import Sequential
 from nnkit.nn.conv import Conv1d, Conv2d
 from nnkit.nn.flatten import Flatten
+from nnkit.nn.gru import GRU
 from nnkit.nn.linear import Linear
 from nnkit.nn.loss import BCELoss, CrossEntropyLoss, L1Loss, Loss, MSELoss, SmoothL1Loss
+from nnkit.nn.lstm import LSTM
 from nnkit.nn.module import Module, count_parameters
 from nnkit.nn.parameter import Parameter
 from nnkit.nn.pooling import AvgPool2d, MaxPool1d, MaxPool2d
+from nnkit.nn.rnn import RNN
 
 __all__ = [
     "Activation", "ArcTan", "AvgPool2d", "BCELoss", "Conv1d", "Conv2d", "count_parameters", "CrossEntropyLoss", "ELU",
-    "Flatten", "Identity", "L1Loss", "LeakyReLU", "Linear", "Loss", "MaxPool1d", "MaxPool2d", "Module", "MSELoss",
-    "Parameter", "PReLU", "ReLU", "Sequential", "Sigmoid", "Sign", "SmoothL1Loss", "Softmax", "Softplus", "Step",
-    "Tanh",
+    "Flatten", "GRU", "Identity", "L1Loss", "LeakyReLU", "Linear", "Loss", "LSTM", "MaxPool1d", "MaxPool2d", "Module",
+    "MSELoss", "Parameter", "PReLU", "ReLU", "RNN", "Sequential", "Sigmoid", "Sign", "SmoothL1Loss", "Softmax",
+    "Softplus", "Step", "Tanh",
 ]
