@@ -90,9 +90,10 @@ class Sigmoid(Activation):
 
 
 def sigmoid(x):
-    """Numerically stable logistic function (shared by Sigmoid and Softplus' derivative)."""
+    """Numerically stable logistic function (shared by Sigmoid, Softplus' derivative and the recurrent layers)."""
     e = np.exp(-np.abs(x))  # in (0, 1]: cannot overflow
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    s = 1 / (1 + e)         # sigmoid(|x|)
+    return np.where(x >= 0, s, e * s)  # sigmoid(-|x|) = e^{-|x|} sigmoid(|x|)
 
 
 class Tanh(Activation):
