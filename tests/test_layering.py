@@ -1,13 +1,13 @@
 """The core imports numpy only; drawings sit above it, widgets above drawings; nothing imports the notebooks."""
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
 
 NNKIT = Path(__file__).resolve().parent.parent / "nnkit"
-STDLIB_OK = {"dataclasses", "numbers", "math", "gzip", "csv", "pathlib", "collections", "typing", "functools",
-             "itertools", "importlib", "io", "os", "json", "warnings", "time", "contextlib", "__future__"}
+STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 # layer -> third-party packages it may import (beyond numpy and nnkit itself)
 ALLOWED = {"core": set(), "viz": {"matplotlib"}, "widgets": {"matplotlib", "ipywidgets", "IPython"},
            "course": {"nbformat", "nbclient", "jupytext", "yaml"}}
@@ -44,7 +44,7 @@ SOURCES = sorted(NNKIT.rglob("*.py"))
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(NNKIT)))
 def test_imports_respect_layers(path):
     layer = layer_of(path)
-    allowed = {"numpy", "nnkit"} | STDLIB_OK | ALLOWED[layer]
+    allowed = {"numpy", "nnkit"} | STDLIB | ALLOWED[layer]
     foreign = set(imported_packages(path)) - allowed
     assert not foreign, f"{path.name} ({layer} layer) imports {sorted(foreign)}"
     above = {"core": {"viz", "widgets", "course"}, "viz": {"widgets", "course"}, "widgets": {"course"},
