@@ -1,0 +1,81 @@
+"""The course's one pattern for interactive figures: controls above an Output that is redrawn without flicker.
+
+A plain ``draw(**values)`` function makes a matplotlib figure from the controls'
+values; whenever a control changes, the Output is cleared *when the new figure
+arrives* (``clear_output(wait=True)``), so the old picture stays until the new
+one replaces it instead of blinking away. The figure is shown with ``display``
+and then closed, which works the same under the inline backend, in tests
+(Agg) and on a static page, and never leaves a second copy below the widget.
+"""
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import clear_output, display
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+
+class InteractivePlot:
+    """Controls + Output around a ``draw(**values)`` function; see :func:`interactive_plot`.
+
+    Attributes: ``controls`` (dict name -> widget), ``output`` (the ipywidgets Output),
+    ``widget`` (the VBox to display), ``figure`` (the last figure drawn) and
+    ``draw_count`` (how many times it has drawn; tests watch it).
+    """
+
+    def __init__(self, draw, controls, continuous_update=None):
+        self.draw = draw
+        self.controls = dict(controls)
+        self.output = widgets.Output()
+        self.figure = None
+        self.draw_count = 0
+        for control in self.controls.values():
+            if continuous_update is not None and hasattr(control, "continuous_update"):
+                control.continuous_update = continuous_update
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values()),
+                                                 layout=widgets.Layout(flex_flow="row wrap")), self.output])
+        self.redraw()  # a static page (no kernel) shows this first state
+
+    def values(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    def redraw(self):
+        """Call ``draw`` with the current values and show its figure in the Output."""
+        with self.output:
+            clear_output(wait=True)
+            result = self.draw(**self.values())
+            figure = result.figure if isinstance(result, Axes) else result
+            if not isinstance(figure, Figure):
+                figure = plt.gcf()
+            display(figure)
+            plt.close(figure)
+        self.figure = figure
+        self.draw_count += 1
+        return figure
+
+    def _on_change(self, change):
+        self.redraw()
+
+    def _ipython_display_(self):
+        display(self.widget)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def interactive_plot(draw, *, continuous_update=None, **controls):
+    """Show ``draw(**values)``'s figure under the given ipywidgets controls, redrawn whenever one changes.
+
+    ``draw`` returns a matplotlib Figure or Axes (or draws on the current figure).
+    ``controls`` are ipywidgets keyed by ``draw``'s argument names, e.g.
+    ``interactive_plot(draw, lr=FloatLogSlider(...), optimizer=Dropdown(...))``.
+    ``continuous_update=False`` redraws only when a slider is released (for slow drawings).
+    The result displays itself; set ``result.controls["lr"].value`` to drive it from code.
+    """
+    if not callable(draw):
+        raise TypeError(f"interactive_plot: draw must be a function returning a figure, got {draw!r}")
+    for name, control in controls.items():
+        if not isinstance(control, widgets.ValueWidget):
+            raise TypeError(f"interactive_plot: control {name!r} must be an ipywidget with a value, got {control!r}")
+    return InteractivePlot(draw, controls, continuous_update)

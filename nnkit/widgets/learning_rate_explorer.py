@@ -1,0 +1,84 @@
+"""How the learning rate and the optimizer shape the path down a loss surface, with nnkit's real optimizers."""
+
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+
+from nnkit.nn.parameter import Parameter
+from nnkit.viz.loss_surface import plot_loss_surface
+from nnkit.viz.style import axes_or_new
+from nnkit.widgets.interactive import interactive_plot
+from nnkit.widgets.optimizers import OPTIMIZERS, make_optimizer
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss over two parameters with its gradient (both vectorized), a start point and a view window."""
+
+    loss: object
+    gradient: object
+    start: tuple
+    xlim: tuple
+    ylim: tuple
+
+
+SURFACES = {
+    # L = (w1^2 + 20 w2^2) / 2: 20 times steeper across the valley than along it, so plain SGD zig-zags
+    # for large steps (it diverges above lr = 2/20 = 0.1) and crawls for small ones.
+    "elongated bowl": Surface(
+        loss=lambda w1, w2: 0.5 * (w1**2 + 20 * w2**2),
+        gradient=lambda w1, w2: np.array([w1, 20 * w2]),
+        start=(-4.5, 1.5), xlim=(-5, 5), ylim=(-2, 2)),
+    # L = w1^4/4 - w1^2/2 + w2^2/2: minima at (±1, 0) and a saddle at (0, 0); starting almost on the ridge,
+    # the gradient along w1 is tiny, so descent stalls near the saddle before rolling off.
+    "saddle": Surface(
+        loss=lambda w1, w2: w1**4 / 4 - w1**2 / 2 + w2**2 / 2,
+        gradient=lambda w1, w2: np.array([w1**3 - w1, w2]),
+        start=(0.01, 1.8), xlim=(-1.8, 1.8), ylim=(-2, 2)),
+}
+
+
+def descent_path(surface, optimizer="SGD", lr=0.05, steps=40):
+    """(w1, w2) after each of ``steps`` updates of ``optimizer`` on ``SURFACES[surface]``, start included: (T, 2).
+
+    The point is an ``nnkit.nn.Parameter`` and the update is ``nnkit.optim``'s own
+    ``step()``; only the gradient is written by hand, as ``backward`` would. Stops
+    early if the parameters blow up (a learning rate too large), so T <= steps + 1.
+    """
+    shape = SURFACES[surface]
+    point = Parameter(np.array(shape.start, dtype=float))
+    stepper = make_optimizer(optimizer, [point], lr)
+    path = [point.data.copy()]
+    for _ in range(steps):
+        stepper.zero_grad()
+        point.grad += shape.gradient(*point.data)
+        stepper.step()
+        if not np.all(np.abs(point.data) < 1e6):
+            break
+        path.append(point.data.copy())
+    return np.array(path)
+
+
+def draw_descent(surface="elongated bowl", optimizer="SGD", lr=0.05, steps=40, ax=None):
+    """The surface's contours and ``optimizer``'s path at ``lr``; the title reports where it ended. Returns the Axes."""
+    shape = SURFACES[surface]
+    path = descent_path(surface, optimizer, lr, steps)
+    ax = plot_loss_surface(shape.loss, shape.xlim, shape.ylim, paths={f"{optimizer}, lr={lr:.3g}": path},
+                           ax=axes_or_new(ax, figsize=(6.5, 4.5)))
+    final_loss = float(shape.loss(*path[-1]))
+    outcome = "diverged" if len(path) < steps + 1 or final_loss > 1e3 else f"loss after {steps} steps: {final_loss:.3g}"
+    ax.set_title(f"{optimizer} on the {surface} — {outcome}", fontsize=12)
+    return ax
+
+
+def learning_rate_explorer(surface="elongated bowl", optimizer="SGD", lr=0.05):
+    """A log-scale learning-rate slider, an optimizer dropdown and a surface dropdown over :func:`draw_descent`."""
+    return interactive_plot(
+        draw_descent,
+        surface=widgets.Dropdown(options=list(SURFACES), value=surface, description="surface"),
+        optimizer=widgets.Dropdown(options=list(OPTIMIZERS), value=optimizer, description="optimizer"),
+        lr=widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.1, description="learning rate",
+                                  readout_format=".3f", style={"description_width": "initial"}),
+        steps=widgets.IntSlider(value=40, min=5, max=200, step=5, description="steps"),
+        continuous_update=False)
