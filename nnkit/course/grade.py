@@ -1,0 +1,354 @@
+"""Grade submitted exercise notebooks with the instructor's tests, hidden ones included.
+
+    python -m nnkit.course grade SUBMISSIONS_DIR --out RESULTS_DIR [--assignment 01_neuron]
+                                 [--timeout-cell 30] [--timeout-notebook 120] [--workers 2]
+
+**Grading runs student code.** A submission can read or delete files, use the network or
+spin forever. The grader bounds time and output and runs each notebook in its own
+process, in a temporary folder, but that is not a security boundary: run it inside a
+throw-away container (e.g. ``docker run --network none --memory 2g --user 1000 ...``) or
+as a dedicated unprivileged user with no network access and no access to anything but the
+submissions, the course repository and the results folder.
+
+Layout of SUBMISSIONS_DIR (documented for instructors):
+
+* ``SUBMISSIONS_DIR/<student>/<assignment>.ipynb`` — a folder per student, notebooks keep
+  their released names (``01_neuron.ipynb``); a missing notebook scores 0 ("not submitted"),
+  an empty folder scores 0 on every assignment graded;
+* ``SUBMISSIONS_DIR/<student>.ipynb`` — one file per student (the file name is the student's
+  id), all for one assignment, named with ``--assignment`` (not needed when there is a single
+  exercise source). Every file directly in SUBMISSIONS_DIR counts as a submission.
+
+For each notebook the grader finds every graded check cell of the instructor's source (by
+nbgrader ``grade_id``, falling back to the cell id), **replaces its source with the instructor's
+version including hidden tests**, clears all outputs and runs the notebook in a fresh kernel
+(``nnkit.course.run_notebook``) with a per-cell time limit, in a subprocess killed at the
+notebook time limit. A check cell that runs without error earns its points; otherwise 0, with
+the check's message as feedback. Results: ``scores.csv`` (student, notebook, grade_id, points,
+max_points, status), ``summary.csv`` (student, notebook, total, max) and ``feedback/<student>.md``.
+"""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from nnkit.course.release import build_exercise, exercise_sources
+
+MAX_SUBMISSION_BYTES = 20_000_000
+MAX_MESSAGE_CHARS = 1_500
+MESSAGE_FOR_ERROR = {
+    "NameError": "A name the check needs is not defined: did the cell that defines it run without errors?",
+    "SyntaxError": "Python could not read the code.",
+    "FloatingPointError": "Your code overflowed or divided by zero; the check turns numpy's warnings into errors.",
+}
+
+
+class InvalidSubmission(ValueError):
+    """A submitted file that is not a Jupyter notebook the grader can run."""
+
+
+@dataclass
+class ItemResult:
+    grade_id: str
+    points: float
+    max_points: float
+    status: str  # passed, failed, not attempted, timeout, cell missing, not run, not submitted, not a notebook
+    message: str = ""
+
+
+@dataclass
+class NotebookResult:
+    student: str
+    notebook: str
+    items: list
+    notes: list = field(default_factory=list)
+    written_answers: list = field(default_factory=list)  # (grade_id, text) of markdown answer cells
+
+    @property
+    def total(self):
+        return sum(item.points for item in self.items)
+
+    @property
+    def max_points(self):
+        return sum(item.max_points for item in self.items)
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_cell: int = 30
+    timeout_notebook: int = 120
+
+
+def grade(submissions_dir, out_dir, root=".", assignment=None, limits=Limits(), workers=2):
+    """Grade every submission under ``submissions_dir``, write the results to ``out_dir``, return them."""
+    root = Path(root).resolve()
+    exercises = {exercise.name: exercise for exercise in map(build_exercise, exercise_sources(root))}
+    if assignment is not None and assignment not in exercises:
+        raise ValueError(f"grade: unknown assignment {assignment!r}; the sources are {sorted(exercises)}")
+    jobs = find_submissions(Path(submissions_dir), sorted(exercises), assignment)
+
+    def grade_job(job):
+        student, name, path = job
+        return grade_safely(exercises[name], student, path, root, limits)
+
+    # threads suffice: each notebook runs in its own subprocess, the threads only wait for it
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(grade_job, jobs))
+    write_results(results, Path(out_dir))
+    return results
+
+
+def find_submissions(submissions_dir, assignments, assignment):
+    """[(student, assignment, path or None)] for the layout described in the module docstring."""
+    if not submissions_dir.is_dir():
+        raise FileNotFoundError(f"grade: {submissions_dir} is not a folder of submissions")
+    entries = sorted(entry for entry in submissions_dir.iterdir() if not entry.name.startswith((".", "__")))
+    flat_files = [entry for entry in entries if entry.is_file()]
+    if flat_files and assignment is None and len(assignments) != 1:
+        raise ValueError(f"grade: {len(flat_files)} files lie directly in {submissions_dir}; say which assignment they "
+                         f"are with --assignment (one of {assignments})")
+    jobs = []
+    for entry in entries:
+        if entry.is_file():
+            jobs.append((entry.stem, assignment or assignments[0], entry))
+        else:
+            for name in [assignment] if assignment else assignments:
+                path = entry / f"{name}.ipynb"
+                jobs.append((entry.name, name, path if path.is_file() else None))
+    return jobs
+
+
+def grade_safely(exercise, student, path, root, limits):
+    """grade_notebook, but a bug in the grader costs this one notebook a note, never the whole run."""
+    try:
+        return grade_notebook(exercise, student, path, root, limits)
+    except Exception as err:  # noqa: BLE001 - the run must go on for every other student
+        note = f"The grader failed on this notebook ({type(err).__name__}: {err}); tell your instructor."
+        return NotebookResult(student, exercise.name, zero_items(exercise, "grader error", ""), [note])
+
+
+def zero_items(exercise, status, message):
+    return [ItemResult(item.grade_id, 0, item.points, status, message) for item in exercise.graded_items]
+
+
+def grade_notebook(exercise, student, path, root, limits):
+    if path is None:
+        return NotebookResult(student, exercise.name, zero_items(exercise, "not submitted", ""),
+                              [f"No {exercise.name}.ipynb was found in your submission."])
+    try:
+        notebook = load_submission(path)
+    except InvalidSubmission as err:
+        return NotebookResult(student, exercise.name, zero_items(exercise, "not a notebook", str(err)),
+                              [f"{path.name}: {err}"])
+    prepared, positions, notes = with_instructor_checks(notebook, exercise)
+    executed, run_notes = execute(prepared, root, limits)
+    result = NotebookResult(student, exercise.name, [], notes + run_notes, written_answers(prepared))
+    for item in exercise.graded_items:
+        index = positions.get(item.grade_id)
+        result.items.append(score(item, None if index is None else executed.cells[index], executed, limits))
+    result.notes.extend(cell_problems(executed, set(positions.values()), limits))
+    return result
+
+
+def load_submission(path):
+    """The notebook in ``path``, or InvalidSubmission saying plainly why it is not one."""
+    size = path.stat().st_size
+    if size > MAX_SUBMISSION_BYTES:
+        raise InvalidSubmission(f"the file is {size / 1e6:.0f} MB, over the {MAX_SUBMISSION_BYTES / 1e6:.0f} MB limit; "
+                                "clear the outputs (Edit > Clear Outputs of All Cells) and submit again")
+    try:
+        data = json.loads(path.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InvalidSubmission(f"not a notebook: the file is not valid JSON ({err})") from None
+    if not isinstance(data, dict) or data.get("nbformat") != 4 or not isinstance(data.get("cells"), list):
+        raise InvalidSubmission("not a notebook: valid JSON, but not in Jupyter's notebook format 4 (a list of cells)")
+    try:
+        notebook = nbformat.from_dict(data)
+        for cell in notebook.cells:
+            if cell.cell_type not in ("code", "markdown", "raw"):
+                raise ValueError(f"unknown cell type {cell.cell_type!r}")
+            cell.source = "".join(cell.source) if isinstance(cell.source, list) else str(cell.source)
+            cell.setdefault("metadata", {})
+    except (AttributeError, TypeError, ValueError) as err:
+        raise InvalidSubmission(f"not a notebook: a cell is malformed ({err})") from None
+    return notebook
+
+
+def grade_id_of(cell):
+    metadata = cell.metadata.get("nbgrader")
+    return metadata.get("grade_id") if isinstance(metadata, dict) else None
+
+
+def with_instructor_checks(notebook, exercise):
+    """A copy of the student's notebook ready to run: instructor check cells in place, no outputs, fresh ids.
+
+    Returns (notebook, {grade_id: cell index}, notes). A check cell is found by its nbgrader
+    grade_id, else by its cell id; if it appears several times the last copy is graded.
+    """
+    notes, positions = [], {}
+    cells = [nbformat.from_dict(dict(cell)) for cell in notebook.cells]
+    for item in exercise.graded_items:
+        matches = ([i for i, cell in enumerate(cells) if grade_id_of(cell) == item.grade_id]
+                   or [i for i, cell in enumerate(cells) if cell.get("id") == item.grade_id])
+        if not matches:
+            continue
+        if len(matches) > 1:
+            notes.append(f"The check cell {item.grade_id} appears {len(matches)} times; the last copy was graded "
+                         "and the others ran as ordinary cells.")
+        positions[item.grade_id] = matches[-1]
+        cells[matches[-1]] = nbformat.v4.new_code_cell(item.source, metadata={"nnkit_item": item.grade_id})
+    prepared = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                 "language": "python"}})
+    for index, cell in enumerate(cells):
+        cell.id = f"cell-{index + 1}"
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        prepared.cells.append(cell)
+    return prepared, positions, notes
+
+
+def execute(notebook, root, limits):
+    """Run ``notebook`` with ``nnkit.course.run_notebook`` in a subprocess; returns (executed notebook, notes)."""
+    with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as workdir:
+        workdir = Path(workdir)
+        in_path, out_path = workdir / "submission.ipynb", workdir / "executed.ipynb"
+        nbformat.write(notebook, in_path)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
+        command = [sys.executable, "-m", "nnkit.course.run_notebook", str(in_path), str(out_path),
+                   "--timeout-cell", str(limits.timeout_cell)]
+        with open(workdir / "runner.log", "wb") as log:
+            process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+            try:
+                process.wait(timeout=limits.timeout_notebook)
+                notes = []
+            except subprocess.TimeoutExpired:
+                kill_run(process, workdir / "kernel.pid")
+                notes = [(f"The notebook was stopped at the {limits.timeout_notebook} s limit for a whole notebook; "
+                          "cells after that point did not run.")]
+        try:
+            return nbformat.read(out_path, as_version=4), notes
+        except (OSError, ValueError):
+            log_tail = (workdir / "runner.log").read_text(errors="replace")[-MAX_MESSAGE_CHARS:]
+            return notebook, notes + [f"The notebook could not be run: {log_tail.strip() or 'no kernel started'}"]
+
+
+def kill_run(process, kernel_pid_file):
+    """Kill the runner's process group and the kernel's (the kernel runs in a session of its own)."""
+    groups = [process.pid]
+    if kernel_pid_file.exists():
+        groups.append(int(kernel_pid_file.read_text()))
+    for group in groups:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    process.wait()
+
+
+def printed_text(cell):
+    text = "".join(output.get("text", "") for output in cell.get("outputs", []) if output.output_type == "stream")
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "\n[... cut]"
+
+
+def score(item, cell, executed, limits):
+    """One graded item's ItemResult from its executed check cell (None if the student deleted it)."""
+    if cell is None:
+        return ItemResult(item.grade_id, 0, item.points, "cell missing",
+                          f"The check cell {item.grade_id} was deleted, so it could not run. Copy it back from a "
+                          "fresh copy of the exercise notebook.")
+    run = cell.metadata.get("nnkit_run")
+    if run is None:
+        died = executed.metadata.get("nnkit_run", {}).get("kernel_died_in_cell")
+        why = (f"the kernel died in cell {died + 1} (os._exit, exit(), a crash or too much memory?)"
+               if died is not None else "the notebook was stopped before it got here")
+        return ItemResult(item.grade_id, 0, item.points, "not run", f"This check did not run: {why}.")
+    if run["status"] == "ok":
+        return ItemResult(item.grade_id, item.points, item.points, "passed")
+    if run["status"] == "timeout":
+        return ItemResult(item.grade_id, 0, item.points, "timeout",
+                          f"The check ran longer than {limits.timeout_cell} s and was stopped. Is there an endless "
+                          "loop, or a very slow computation, in your code?")
+    ename, evalue = run.get("ename"), run.get("evalue", "")
+    status = "not attempted" if ename == "NotAttempted" else "failed"
+    if ename in ("NotAttempted", "CheckFailed", "AssertionError"):
+        verdict = evalue or "an assertion failed"
+    else:
+        verdict = f"The check raised {ename}: {evalue}. " + MESSAGE_FOR_ERROR.get(ename, "")
+    details = printed_text(cell)
+    return ItemResult(item.grade_id, 0, item.points, status, verdict.strip() + (f"\n\n{details}" if details else ""))
+
+
+def cell_problems(executed, graded_positions, limits):
+    """Notes about the student's own cells that raised or timed out (the usual cause of a failed check)."""
+    notes = []
+    for index, cell in enumerate(executed.cells):
+        run = cell.metadata.get("nnkit_run") if cell.cell_type == "code" else None
+        if index in graded_positions or not run or run["status"] == "ok":
+            continue
+        where = f"Cell {index + 1}" + (f" ({grade_id_of(cell)})" if grade_id_of(cell) else "")
+        if run["status"] == "timeout":
+            notes.append(f"{where} ran longer than {limits.timeout_cell} s and was stopped.")
+        elif run["ename"] == "NotImplementedError":
+            notes.append(f"{where} is not attempted yet.")
+        else:
+            notes.append(f"{where} raised {run['ename']}: {run['evalue'][:300]}")
+    died = executed.metadata.get("nnkit_run", {}).get("kernel_died_in_cell")
+    if died is not None:
+        notes.append(f"The kernel died while running cell {died + 1}; nothing after it ran.")
+    return notes
+
+
+def written_answers(notebook):
+    return [(grade_id_of(cell), cell.source[:MAX_MESSAGE_CHARS]) for cell in notebook.cells
+            if cell.cell_type == "markdown" and (cell.metadata.get("nbgrader") or {}).get("solution")]
+
+
+def safe_file_name(student):
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in student) or "_"
+
+
+def write_results(results, out_dir):
+    """scores.csv, summary.csv and feedback/<student>.md under ``out_dir``."""
+    (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
+    results = sorted(results, key=lambda r: (r.student, r.notebook))
+    with open(out_dir / "scores.csv", "w", newline="", encoding="utf-8") as scores:
+        writer = csv.writer(scores)
+        writer.writerow(["student", "notebook", "grade_id", "points", "max_points", "status"])
+        writer.writerows([r.student, r.notebook, i.grade_id, f"{i.points:g}", f"{i.max_points:g}", i.status]
+                         for r in results for i in r.items)
+    with open(out_dir / "summary.csv", "w", newline="", encoding="utf-8") as summary:
+        writer = csv.writer(summary)
+        writer.writerow(["student", "notebook", "total", "max"])
+        writer.writerows([r.student, r.notebook, f"{r.total:g}", f"{r.max_points:g}"] for r in results)
+    for student in sorted({r.student for r in results}):
+        mine = [r for r in results if r.student == student]
+        (out_dir / "feedback" / f"{safe_file_name(student)}.md").write_text(feedback(student, mine), encoding="utf-8")
+
+
+def feedback(student, results):
+    lines = [f"# Feedback for {student}", ""]
+    for result in results:
+        lines += [f"## {result.notebook}: {result.total:g} / {result.max_points:g} points", "",
+                  "| exercise | points | status |", "|---|---|---|"]
+        lines += [f"| {i.grade_id} | {i.points:g} / {i.max_points:g} | {i.status} |" for i in result.items]
+        for item in result.items:
+            if item.message:
+                lines += ["", f"### {item.grade_id}: {item.status}", "", "```text", item.message.strip(), "```"]
+        if result.notes:
+            lines += ["", "### Notes on running your notebook", ""] + [f"- {note}" for note in result.notes]
+        if result.written_answers:
+            lines += ["", "### Your written answers (read by your instructor)"]
+            for grade_id, text in result.written_answers:
+                lines += ["", f"#### {grade_id}", "", text.strip()]
+        lines.append("")
+    return "\n".join(lines)
