@@ -1,0 +1,91 @@
+# nnkit course: one entry point. The README's two commands are `make start` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# PyTorch's CPU wheel lies on disk on this kind of machine; elsewhere pip takes it from PyPI.
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# Small matrices are faster on one BLAS thread than on two that fight for the same two cores.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MPLBACKEND ?= Agg
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: start test check unit notebooks book book-student browser sync lock bench clean help
+
+help:
+	@echo "make start  - install (into $(VENV)) and open the course in JupyterLab at chapter 1"
+	@echo "make test   - install what the tests need and run every test (CI runs this)"
+	@echo "make check  - fast checks: lint, notebook pairs in sync, generated exercises in sync"
+	@echo "make book   - build the website into _build/html (works offline)"
+	@echo "make sync   - regenerate notebooks/*.ipynb from notebooks/*.md (the .md is the source)"
+	@echo "make bench  - benchmarks side by side with PyTorch and scikit-learn"
+
+# -- environments (re-installed only when a requirements file changes) --------------------------
+$(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) -r requirements.txt -c constraints.txt
+	$(PIP) --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) -r requirements-dev.txt -c constraints.txt $(FIND_LINKS)
+	touch $@
+
+$(VENV)/.bench: $(VENV)/.dev requirements-bench.txt
+	$(PIP) -r requirements-bench.txt -c constraints.txt $(FIND_LINKS)
+	touch $@
+
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium > /dev/null
+
+# -- the two commands --------------------------------------------------------------------------
+start: $(VENV)/.runtime
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/01_neuron.ipynb
+
+test: $(VENV)/.dev /usr/bin/chromium
+	$(MAKE) --no-print-directory check
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory notebooks
+	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory browser
+
+# -- stages ------------------------------------------------------------------------------------
+check: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(PY) tools/check_pairs.py
+	$(PY) tools/make_toc.py --check
+	@if [ -d exercises/source ]; then $(PY) -m nnkit.course release --check; fi
+
+unit: $(VENV)/.dev
+	$(PY) -m pytest -q tests --ignore=tests/browser
+
+notebooks: $(VENV)/.dev
+	$(PY) -m pytest -q --nbval-lax --sanitize-with tools/nbval_sanitize.cfg notebooks/*.ipynb
+
+_web_assets/.stamp: tools/web_assets.sh
+	bash tools/web_assets.sh _web_assets
+	touch $@
+
+book: $(VENV)/.dev _web_assets/.stamp
+	$(VENV)/bin/jupyter-book build -W --keep-going --all . 2>&1 | tail -30; test $${PIPESTATUS[0]} -eq 0
+
+browser: $(VENV)/.dev /usr/bin/chromium
+	$(PY) -m pytest -q tests/browser
+
+# -- maintenance -------------------------------------------------------------------------------
+sync: $(VENV)/.dev
+	for source in notebooks/*.md; do $(VENV)/bin/jupytext --quiet --to ipynb "$$source"; done
+
+lock:
+	rm -rf /tmp/nnkit-lock && python3 -m venv /tmp/nnkit-lock
+	/tmp/nnkit-lock/bin/pip install --quiet -r requirements-bench.txt $(FIND_LINKS)
+	(echo "# Exact versions tested in CI (regenerate with: make lock). Used as pip -c constraints for every install."; \
+	 /tmp/nnkit-lock/bin/pip freeze --exclude-editable) > constraints.txt
+
+bench: $(VENV)/.bench
+	$(PY) -m bench
+
+clean:
+	rm -rf _build _web_assets .pytest_cache .hypothesis
