@@ -17,6 +17,10 @@ class AnimationHTML(str):
     def _repr_html_(self):
         return str(self)
 
+    def __repr__(self):
+        # the plain-text twin of the output; the full HTML would be stored in the notebook a second time
+        return f"<animation: {len(self) // 1024} KiB of HTML>"
+
 
 def animation_html(update, frames, fig, interval=200, dpi=72, max_frames=MAX_FRAMES):
     """Render ``update(frame)`` for each of ``frames`` into a self-contained HTML player (no external files).
