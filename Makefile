@@ -11,6 +11,10 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MPLBACKEND ?= Agg
 export PYTHONDONTWRITEBYTECODE := 1
+# Tests run kernels and browsers: keep their settings and caches out of the home folder.
+TEST_HOME := $(CURDIR)/_build/test-home
+TEST_ENV := JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter IPYTHONDIR=$(TEST_HOME)/ipython MPLCONFIGDIR=$(TEST_HOME)/mpl \
+	XDG_CACHE_HOME=$(TEST_HOME)/cache XDG_CONFIG_HOME=$(TEST_HOME)/config
 
 .PHONY: start test check unit notebooks book book-student browser sync lock bench clean help
 
@@ -59,20 +63,20 @@ check: $(VENV)/.dev
 	@if [ -d exercises/source ]; then $(PY) -m nnkit.course release --check; fi
 
 unit: $(VENV)/.dev
-	$(PY) -m pytest -q tests --ignore=tests/browser
+	$(TEST_ENV) $(PY) -m pytest -q tests --ignore=tests/browser
 
 notebooks: $(VENV)/.dev
-	$(PY) -m pytest -q --nbval-lax --sanitize-with tools/nbval_sanitize.cfg notebooks/*.ipynb
+	$(TEST_ENV) $(PY) -m pytest -q --nbval-lax --sanitize-with tools/nbval_sanitize.cfg notebooks/*.ipynb solutions/*.ipynb
 
 _web_assets/.stamp: tools/web_assets.sh
 	bash tools/web_assets.sh _web_assets
 	touch $@
 
 book: $(VENV)/.dev _web_assets/.stamp
-	$(VENV)/bin/jupyter-book build -W --keep-going --all . 2>&1 | tail -30; test $${PIPESTATUS[0]} -eq 0
+	$(TEST_ENV) $(VENV)/bin/jupyter-book build -W --keep-going --all . 2>&1 | tail -30; test $${PIPESTATUS[0]} -eq 0
 
 browser: $(VENV)/.dev /usr/bin/chromium
-	$(PY) -m pytest -q tests/browser
+	$(TEST_ENV) $(PY) -m pytest -q tests/browser
 
 # -- maintenance -------------------------------------------------------------------------------
 sync: $(VENV)/.dev
@@ -82,7 +86,7 @@ lock:
 	rm -rf /tmp/nnkit-lock && python3 -m venv /tmp/nnkit-lock
 	/tmp/nnkit-lock/bin/pip install --quiet -r requirements-bench.txt $(FIND_LINKS)
 	(echo "# Exact versions tested in CI (regenerate with: make lock). Used as pip -c constraints for every install."; \
-	 /tmp/nnkit-lock/bin/pip freeze --exclude-editable) > constraints.txt
+	 /tmp/nnkit-lock/bin/pip freeze --exclude-editable | sed 's/+cpu$$//') > constraints.txt
 
 bench: $(VENV)/.bench
 	$(PY) -m bench
