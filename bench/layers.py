@@ -1,0 +1,84 @@
+"""Cases 3 and 4: single layers, forward + backward, nnkit beside PyTorch in the same dtype.
+
+Both frameworks get the same input and the same upstream gradient; nnkit's layer starts from the torch
+layer's weights. A repeat is one forward and one backward pass (for torch: ``y.backward(grad)``, with the
+input's gradient requested, as nnkit always returns it).
+"""
+
+import numpy as np
+
+from bench.measure import summary, timings
+from nnkit.nn import LSTM, RNN, Conv2d, MaxPool2d
+
+
+def _torch_pass(torch_layer, x, grad, unpack=False):
+    import torch
+
+    x_torch = torch.from_numpy(x).requires_grad_(True)
+    grad_torch = torch.from_numpy(grad)
+
+    def run():
+        x_torch.grad = None
+        for parameter in torch_layer.parameters():
+            parameter.grad = None
+        y = torch_layer(x_torch)
+        (y[0] if unpack else y).backward(grad_torch)
+
+    return run
+
+
+def _nnkit_pass(layer, x, grad):
+    def run():
+        layer.zero_grad()
+        layer(x)
+        layer.backward(grad)
+
+    return run
+
+
+def _pair(torch_layer, nnkit_layer, x, output_shape, unpack=False, seed=1):
+    grad = np.random.default_rng(seed).standard_normal(output_shape).astype(x.dtype)
+    if nnkit_layer.parameters():
+        nnkit_layer.load_state_dict(torch_layer.state_dict())
+    return _nnkit_pass(nnkit_layer, x, grad), _torch_pass(torch_layer, x, grad, unpack)
+
+
+def layer_cases(dtype):
+    """(name, nnkit pass, torch pass) for every layer case in ``dtype``."""
+    import torch
+
+    torch_dtype = getattr(torch, np.dtype(dtype).name)
+    rng = np.random.default_rng(0)
+    cases = []
+    for name, (cin, cout, size) in {"conv2d 1->8 @28x28": (1, 8, 28), "conv2d 8->16 @14x14": (8, 16, 14)}.items():
+        x = rng.standard_normal((64, cin, size, size)).astype(dtype)
+        torch_conv = torch.nn.Conv2d(cin, cout, 3).to(torch_dtype)
+        ours, theirs = _pair(torch_conv, Conv2d(cin, cout, 3, dtype=dtype), x, (64, cout, size - 2, size - 2))
+        cases.append((name, ours, theirs))
+    x = rng.standard_normal((64, 8, 28, 28)).astype(dtype)
+    ours, theirs = _pair(torch.nn.MaxPool2d(2), MaxPool2d(2), x, (64, 8, 14, 14))
+    cases.append(("maxpool2d 2x2 (64, 8, 28, 28)", ours, theirs))
+    x = rng.standard_normal((32, 50, 16)).astype(dtype)
+    for name, torch_class, nnkit_class in (("rnn", torch.nn.RNN, RNN), ("lstm", torch.nn.LSTM, LSTM)):
+        torch_layer = torch_class(16, 64, batch_first=True).to(torch_dtype)
+        ours, theirs = _pair(torch_layer, nnkit_class(16, 64, dtype=dtype), x, (32, 50, 64), unpack=True)
+        cases.append((f"{name} L=50 N=32 16->64", ours, theirs))
+    return cases
+
+
+def layers_case(repeats, warmup, dtypes=(np.float64, np.float32)):
+    """{case: {"nnkit ...": summary, "torch ...": summary}} for every layer in every dtype."""
+    results = {}
+    for dtype in dtypes:
+        name = np.dtype(dtype).name
+        for case, ours, theirs in layer_cases(dtype):
+            ours(), theirs()  # warm-up
+            times = {"nnkit": [], "torch": []}
+            for _ in range(warmup):
+                ours(), theirs()
+            for _ in range(repeats):  # interleaved, so load from elsewhere hits both alike
+                times["nnkit"] += timings(ours, 1, warmup=0)
+                times["torch"] += timings(theirs, 1, warmup=0)
+            results[f"{case} {name}"] = {f"nnkit {name}": summary(times["nnkit"]),
+                                         f"torch {name}": summary(times["torch"])}
+    return results

@@ -1,0 +1,197 @@
+"""Turn the suite's results into targets, a markdown table, a plot and the book page."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (label, case key, row, reference row, limit): ratio of medians, one thread
+TARGETS = [
+    ("digits MLP float64 vs PyTorch", "digits", "nnkit float64", "torch float64", 0.65),
+    ("digits MLP float32 vs PyTorch", "digits", "nnkit float32", "torch float32", 0.45),
+    ("digits MLP float64 vs floor", "digits", "nnkit float64", "floor float64", 1.8),
+    ("digits MLP float32 vs floor", "digits", "nnkit float32", "floor float32", 1.8),
+    ("big MLP float32 vs PyTorch", "big", "nnkit float32", "torch float32", 0.85),
+    ("big MLP float32 vs floor", "big", "nnkit float32", "floor float32", 1.25),
+    ("conv2d 1->8 @28x28 float32", "conv2d 1->8 @28x28 float32", "nnkit float32", "torch float32", 2.0),
+    ("conv2d 8->16 @14x14 float32", "conv2d 8->16 @14x14 float32", "nnkit float32", "torch float32", 2.0),
+    ("maxpool2d 2x2 float32", "maxpool2d 2x2 (64, 8, 28, 28) float32", "nnkit float32", "torch float32", 1.5),
+    ("maxpool2d 2x2 float64", "maxpool2d 2x2 (64, 8, 28, 28) float64", "nnkit float64", "torch float64", 1.5),
+    ("RNN float64", "rnn L=50 N=32 16->64 float64", "nnkit float64", "torch float64", 0.5),
+    ("RNN float32", "rnn L=50 N=32 16->64 float32", "nnkit float32", "torch float32", 0.5),
+    ("LSTM float64", "lstm L=50 N=32 16->64 float64", "nnkit float64", "torch float64", 0.75),
+    ("LSTM float32", "lstm L=50 N=32 16->64 float32", "nnkit float32", "torch float32", 3.0),
+]
+
+
+def cases(results, threads):
+    """Every case of one thread setting as {case: {row: summary}} (the digits and big MLP rows included)."""
+    figures = results["threads"][str(threads)]
+    return {"digits": figures["digits"], "big": figures["big"], **figures["layers"]}
+
+
+def targets(results):
+    rows = []
+    one = cases(results, 1)
+    for label, case, row, reference, limit in TARGETS:
+        ratio = one[case][row]["median"] / one[case][reference]["median"]
+        rows.append({"target": label, "ratio": ratio, "limit": limit, "met": ratio <= limit})
+    digits = one["digits"]
+    for dtype in ("float64", "float32"):
+        gap = 100 * abs(digits[f"nnkit {dtype}"]["accuracy"] - digits[f"torch {dtype}"]["accuracy"])
+        rows.append({"target": f"digits test accuracy {dtype}, points from PyTorch", "ratio": gap, "limit": 0.5,
+                     "met": gap <= 0.5})
+    memory = results.get("memory")
+    if memory:
+        ratio = memory["nnkit"]["rss_peak_bytes"] / memory["torch"]["rss_peak_bytes"]
+        rows.append({"target": "big MLP peak memory vs PyTorch (RSS rise)", "ratio": ratio, "limit": 1.0,
+                     "met": ratio <= 1.0})
+    return rows
+
+
+def reference_of(case, row):
+    """The row a row is compared with: PyTorch of the same dtype (PyTorch rows: none)."""
+    dtype = row.split()[-1]
+    return None if row.startswith("torch") else f"torch {dtype}"
+
+
+def figure_table(results, threads):
+    lines = ["| case | implementation | median (ms) | IQR (ms) | min–max (ms) | × PyTorch | × floor | accuracy |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for case, rows in cases(results, threads).items():
+        for row, figures in rows.items():
+            dtype = row.split()[-1]
+            torch_row, floor_row = rows.get(f"torch {dtype}"), rows.get(f"floor {dtype}")
+            vs_torch = (f"{figures['median'] / torch_row['median']:.2f}"
+                        if torch_row and torch_row is not figures else "")
+            vs_floor = (f"{figures['median'] / floor_row['median']:.2f}"
+                        if floor_row and floor_row is not figures else "")
+            accuracy = f"{100 * figures['accuracy']:.1f} %" if "accuracy" in figures else ""
+            name = {"digits": "digits MLP 64-128-64-10, one epoch (batch 32)",
+                    "big": "MLP 784-256-256-10, one epoch of 60,000 (batch 128)"}.get(case, case)
+            lines.append(f"| {name} | {row} | {1e3 * figures['median']:.2f} | "
+                         f"{1e3 * figures['q1']:.2f}–{1e3 * figures['q3']:.2f} | "
+                         f"{1e3 * figures['min']:.2f}–{1e3 * figures['max']:.2f} | {vs_torch} | {vs_floor} | "
+                         f"{accuracy} |")
+    return "\n".join(lines)
+
+
+def target_table(results):
+    lines = ["| target (one thread) | measured | limit | met |", "|---|---:|---:|:---:|"]
+    for row in targets(results):
+        unit = "" if "points" in row["target"] else "×"
+        lines.append(f"| {row['target']} | {row['ratio']:.2f}{unit} | ≤ {row['limit']}{unit} | "
+                     f"{'yes' if row['met'] else '**no**'} |")
+    return "\n".join(lines)
+
+
+def memory_text(results):
+    memory = results.get("memory")
+    if not memory:
+        return "Peak memory was not measured in this run."
+    mib = 2**20
+    return (f"Peak memory of one epoch of the big MLP (rise of the process's peak resident set over its size "
+            f"before the epoch, each framework in a fresh process): nnkit "
+            f"{memory['nnkit']['rss_peak_bytes'] / mib:.1f} MiB, PyTorch {memory['torch']['rss_peak_bytes'] / mib:.1f} "
+            f"MiB; nnkit's peak as seen by tracemalloc: "
+            f"{memory['nnkit']['tracemalloc_peak_bytes'] / mib:.1f} MiB.")
+
+
+def course_text(results):
+    course = results.get("course")
+    if not course:
+        return "Not measured in this run (`python -m bench --course` adds it)."
+    lines = ["| what | seconds |", "|---|---:|"]
+    lines += [f"| notebook {name} | {seconds:.1f} |" for name, seconds in course["notebooks"].items()]
+    lines.append(f"| all notebooks | {course['notebooks_total']:.1f} |")
+    lines.append(f"| website build (`jupyter-book build --all`, exit code {course['book']['exit_code']}) | "
+                 f"{course['book']['seconds']:.1f} |")
+    grading = " ".join(course["grading"]["output"])
+    return "\n".join(lines) + f"\n\nAutograder (`bench/grading.py`): {grading}"
+
+
+def machine_text(machine):
+    blas = "; ".join(machine["blas"])
+    return (f"- CPU: {machine['cpu']}, {machine['cores']} cores (shared: load average "
+            f"{', '.join(f'{x:.1f}' for x in machine['load_average'])} at the start)\n"
+            f"- Python {machine['python']}, numpy {machine['numpy']}, PyTorch {machine['torch']} (CPU), "
+            f"scikit-learn {machine['scikit-learn']}\n"
+            f"- BLAS: {blas}\n"
+            f"- OPENBLAS_CORETYPE={machine['OPENBLAS_CORETYPE']}, OPENBLAS_NUM_THREADS="
+            f"{machine['OPENBLAS_NUM_THREADS']} in the environment\n"
+            f"- measured {machine['time_utc']}")
+
+
+def markdown(results):
+    parts = [f"# nnkit benchmarks ({'quick' if results['settings']['quick'] else 'full'} run)", "",
+             machine_text(results["machine"]), "", "## Targets", "", target_table(results), ""]
+    for threads in results["threads"]:
+        parts += [f"## Figures, {threads} thread{'s' if threads != '1' else ''}", "",
+                  figure_table(results, int(threads)), ""]
+    parts += ["## Memory", "", memory_text(results), "", "## Whole course", "", course_text(results), ""]
+    return "\n".join(parts)
+
+
+def plot(results, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [row for row in targets(results) if "×" not in row["target"] and "points" not in row["target"]
+            and "memory" not in row["target"]]
+    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=100)
+    labels = [row["target"] for row in rows]
+    positions = range(len(rows))
+    colors = ["tab:green" if row["met"] else "tab:red" for row in rows]
+    ax.barh(positions, [row["ratio"] for row in rows], color=colors, label="nnkit, measured")
+    ax.scatter([row["limit"] for row in rows], positions, marker="|", s=300, color="black", zorder=3,
+               label="target (at most)")
+    ax.axvline(1.0, color="gray", linestyle="--", linewidth=1)
+    ax.set_yticks(list(positions), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("time of nnkit ÷ time of the reference (median, 1 thread); < 1 is faster")
+    ax.set_title("nnkit beside PyTorch CPU and the matrix-product floor")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+BOOK_INTRO = """\
+# Performance
+
+nnkit is written to be read, but it should not make students wait. `make bench` (`python -m bench`) measures
+it beside PyTorch on the CPU and scikit-learn, on the networks the course trains, and compares it with the
+*floor*: the matrix products of a training step alone, in numpy, which no implementation can avoid.
+This page is written by the benchmark itself; the figures below come from its last full run.
+
+How it measures:
+
+- every case runs all implementations side by side in one process, interleaved repeat by repeat, after
+  warm-up; the tables give the median, the interquartile range and the extremes;
+- BLAS (through threadpoolctl) and PyTorch (`torch.set_num_threads`) get the same number of threads: one for
+  the targets, two for comparison;
+- the digits networks see the same batches in the same order and nnkit starts from PyTorch's initial weights,
+  so the two run the same computation (scikit-learn shuffles and initializes its own way);
+- peak memory: `tracemalloc` sees numpy's arrays but not PyTorch's, so both are also measured the same way, as
+  the rise of the process's peak resident set during one epoch, each in a fresh process.
+
+Where nnkit is fast, the fast code has a plain twin that computes the lecture formula directly
+(`conv2d_reference`, `pool_reference`), and the tests check that the two agree.
+"""
+
+
+def book_page(results, image_name):
+    one_thread = figure_table(results, 1)
+    return "\n".join([
+        BOOK_INTRO,
+        "## The machine", "", machine_text(results["machine"]), "",
+        "## Targets", "", target_table(results), "",
+        f"![Ratio of nnkit's time to the reference's, per case]({image_name})", "",
+        "## Figures, one thread", "", one_thread, "",
+        *(["## Figures, two threads", "", figure_table(results, 2), ""] if "2" in results["threads"] else []),
+        "## Memory", "", memory_text(results), "",
+        "## The whole course", "", course_text(results), "",
+        "Reproduce: `make bench` (add `--course` to `python -m bench` for the notebook and website timings; "
+        "`--quick` for a fast check of the suite itself).", "",
+    ])
