@@ -16,13 +16,14 @@ TEST_HOME := $(CURDIR)/_build/test-home
 TEST_ENV := JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter IPYTHONDIR=$(TEST_HOME)/ipython MPLCONFIGDIR=$(TEST_HOME)/mpl \
 	XDG_CACHE_HOME=$(TEST_HOME)/cache XDG_CONFIG_HOME=$(TEST_HOME)/config
 
-.PHONY: start test check unit notebooks book book-student browser sync lock bench clean help
+.PHONY: start test check unit notebooks book book-instructor book-leaks browser sync lock bench clean help
 
 help:
 	@echo "make start  - install (into $(VENV)) and open the course in JupyterLab at chapter 1"
 	@echo "make test   - install what the tests need and run every test (CI runs this)"
 	@echo "make check  - fast checks: lint, notebook pairs in sync, generated exercises in sync"
-	@echo "make book   - build the website into _build/html (works offline)"
+	@echo "make book   - build the website, student edition, into _build/html (works offline)"
+	@echo "make book-instructor - the instructor edition, with solutions, into _build/instructor/_build/html"
 	@echo "make sync   - regenerate notebooks/*.ipynb from notebooks/*.md (the .md is the source)"
 	@echo "make bench  - benchmarks side by side with PyTorch and scikit-learn"
 
@@ -53,6 +54,8 @@ test: $(VENV)/.dev /usr/bin/chromium
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory notebooks
 	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory book-leaks
+	$(MAKE) --no-print-directory book-instructor
 	$(MAKE) --no-print-directory browser
 
 # -- stages ------------------------------------------------------------------------------------
@@ -60,7 +63,7 @@ check: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(PY) tools/check_pairs.py
 	$(PY) tools/make_toc.py --check
-	@if [ -d exercises/source ]; then $(PY) -m nnkit.course release --check; fi
+	@if [ -d exercises/source ]; then $(PY) -m nnkit.course release --check && $(PY) -m nnkit.course leaks; fi
 
 unit: $(VENV)/.dev
 	$(TEST_ENV) $(PY) -m pytest -q tests --ignore=tests/browser
@@ -72,8 +75,18 @@ _web_assets/.stamp: tools/web_assets.sh
 	bash tools/web_assets.sh _web_assets
 	touch $@
 
+# The student edition (chapters and exercises) into _build/html; the instructor edition (chapters and solutions)
+# into _build/instructor/_build/html. Both execute each chapter once between them (execute: cache in _config.yml).
+JB_BUILD = $(TEST_ENV) $(VENV)/bin/jupyter-book build -W --keep-going --all
 book: $(VENV)/.dev _web_assets/.stamp
-	$(TEST_ENV) $(VENV)/bin/jupyter-book build -W --keep-going --all . 2>&1 | tail -30; test $${PIPESTATUS[0]} -eq 0
+	$(JB_BUILD) . 2>&1 | tail -30; test $${PIPESTATUS[0]} -eq 0
+
+book-instructor: $(VENV)/.dev _web_assets/.stamp
+	$(JB_BUILD) --toc _toc_instructor.yml --path-output _build/instructor . 2>&1 | tail -30; test $${PIPESTATUS[0]} -eq 0
+
+# No solution line may reach the student website (the notebooks themselves are scanned by make check).
+book-leaks: $(VENV)/.dev
+	$(PY) -m nnkit.course leaks --site _build/html
 
 browser: $(VENV)/.dev /usr/bin/chromium
 	$(TEST_ENV) $(PY) -m pytest -q tests/browser

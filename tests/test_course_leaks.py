@@ -92,3 +92,15 @@ def test_cli_exits_nonzero_on_a_leak_and_names_the_file(course):
 def test_a_missing_site_folder_is_an_error_not_a_pass(course):
     with pytest.raises(FileNotFoundError, match="build the student book first"):
         find_leaks(course, course / "nowhere")
+
+
+def test_a_line_the_chapter_prints_itself_is_no_secret(course):
+    site = course / "site"
+    site.mkdir()
+    secret = a_secret_code_line()
+    (site / "chapter.html").write_text(f"<pre>{html.escape(secret)}</pre>")
+    assert len(find_leaks(course, site)) == 1
+    (course / "notebooks").mkdir()
+    chapter = f"```{{code-cell}} ipython3\n{secret}   # as in the chapter\n```\n"
+    (course / "notebooks" / "01_neuron.md").write_text(chapter)
+    assert find_leaks(course, site) == []

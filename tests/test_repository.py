@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
@@ -28,13 +30,22 @@ def test_make_targets_exist():
     assert "notebooks/01_neuron.ipynb" in makefile
 
 
-def test_toc_lists_every_chapter_and_only_existing_files():
-    text = (ROOT / "_toc.yml").read_text()
-    assert text == make_toc.toc_text(), "run python tools/make_toc.py"
+@pytest.mark.parametrize(("edition", "exercise_folder"), [("student", "exercises"), ("instructor", "solutions")])
+def test_toc_lists_every_chapter_and_only_existing_files(edition, exercise_folder):
+    toc_file = make_toc.EDITIONS[edition][0]
+    text = (ROOT / toc_file).read_text()
+    assert text == make_toc.toc_text(edition), "run python tools/make_toc.py"
     listed = make_toc.listed_files(text)
-    assert all((ROOT / f"{name}.md").exists() for name in listed)
+    assert all((ROOT / f"{name}.md").exists() or (ROOT / f"{name}.ipynb").exists() for name in listed)
     chapters = sorted(str(p.relative_to(ROOT).with_suffix("")) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.md"))
     assert [name for name in listed if name.startswith("notebooks/")] == chapters
+    exercises = sorted(str(p.relative_to(ROOT).with_suffix("")) for p in (ROOT / exercise_folder).glob("*.ipynb"))
+    assert [name for name in listed if name.startswith(("exercises/", "solutions/"))] == exercises
+
+
+def test_the_student_edition_has_no_solutions():
+    assert "solutions/" not in (ROOT / "_toc.yml").read_text()
+    assert "exercises/source" in (ROOT / "_config.yml").read_text()  # the sources hold the solutions: never built
 
 
 def test_notebook_pairs_agree():
@@ -57,7 +68,7 @@ def test_pair_check_catches_a_drifted_notebook(tmp_path, monkeypatch):
 
 def test_no_ipynb_enters_the_book():
     config = (ROOT / "_config.yml").read_text()
-    assert '"**/*.ipynb"' in config and "only_build_toc_files: true" in config
+    assert '"notebooks/*.ipynb"' in config and "only_build_toc_files: true" in config
 
 
 def test_torch_is_a_test_dependency_only():

@@ -8,9 +8,10 @@ an exercise source that
 * is at least 12 characters long once normalized (whitespace collapsed; the markdown and
   math marks ``*`` `````` ``$`` ``\\(`` ``\\)`` removed, so a rendered page matches its source),
 * is not a comment-only line, and
-* appears in no student version of any exercise (``import numpy as np`` or ``return x``
-  may legitimately appear in both; lines shorter than 12 characters are too generic to be
-  evidence).
+* appears in no student version of any exercise and in no chapter (``notebooks/*.md``):
+  ``import numpy as np`` may legitimately appear in both, and a formula the chapter itself
+  prints, such as ``a = 1 / (1 + np.exp(-z))``, gives nothing away; lines shorter than 12
+  characters are too generic to be evidence.
 
 The scanner reports every secret found in a student notebook (``exercises/*.ipynb``: cell
 sources and outputs) and, with ``--site``, in the student website (HTML with the tags
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from nnkit.course.release import STUDENT_DIR, build_exercise, exercise_sources
 
+CHAPTER_DIR = "notebooks"
 MIN_SECRET_CHARS = 12
 SCANNED_SUFFIXES = {".html", ".htm", ".ipynb", ".md", ".txt", ".py", ".json"}
 TAG = re.compile(r"<[^>]*>")
@@ -46,10 +48,13 @@ def normalize(line):
     return " ".join(line.replace("\\(", "").replace("\\)", "").translate(IGNORED_MARKS).split())
 
 
-def secrets(exercises):
-    """{normalized secret line: name of its source} for ``exercises`` (see the module docstring for the rule)."""
+def secrets(exercises, chapters=()):
+    """{normalized secret line: name of its source} for ``exercises``, given the ``chapters``' texts that students
+    read anyway (see the module docstring for the rule)."""
     public = {normalize(line) for exercise in exercises for cell in exercise.student.cells
               for line in cell.source.splitlines()}
+    for line in (line for chapter in chapters for line in chapter.splitlines()):
+        public |= {normalize(line), normalize(line.split("#")[0])}  # a code line with or without its comment
     found = {}
     for exercise in exercises:
         for line in exercise.secret_lines:
@@ -97,7 +102,8 @@ def scan_file(path, secret_lines):
 def find_leaks(root=".", site=None):
     """Every secret line found in the student notebooks under ``root`` and, if given, in the ``site`` folder."""
     root = Path(root)
-    secret_lines = secrets([build_exercise(source) for source in exercise_sources(root)])
+    chapters = [path.read_text(encoding="utf-8") for path in sorted((root / CHAPTER_DIR).glob("*.md"))]
+    secret_lines = secrets([build_exercise(source) for source in exercise_sources(root)], chapters)
     files = sorted((root / STUDENT_DIR).glob("*.ipynb"))
     if site is not None:
         site = Path(site)

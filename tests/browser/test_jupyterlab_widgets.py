@@ -1,4 +1,4 @@
-"""The widgets work in a real JupyterLab: a slider redraws the neuron explorer, Train makes the playground learn.
+"""The widgets work in a real JupyterLab: a chapter runs and its slider redraws, Train makes the playground learn.
 
 Starts its own JupyterLab (random port and token, every config/data folder in a
 temporary directory, wrapped in ``timeout``) and stops it by its process id at
@@ -127,10 +127,21 @@ KERNEL_IDLE = """() => {
 }"""
 
 
-def open_and_run(browser, jupyterlab, name, source):
-    """Open a one-cell notebook in JupyterLab, wait for an idle kernel, run all; returns the page."""
+# every code cell shows an execution count ("[12]:"), none is queued or running ("[*]:") or not yet run ("[ ]:")
+ALL_CELLS_RAN = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+    .every(prompt => /\\[\\d+\\]/.test(prompt.textContent))"""
+
+
+def open_and_run(browser, jupyterlab, name, source=None):
+    """Open a notebook in JupyterLab, wait for an idle kernel, run all cells; returns the page.
+
+    With ``source``, the notebook is a new one-cell notebook; without it, ``name`` is copied from notebooks/.
+    """
     base_url, token, root = jupyterlab
-    write_notebook(root / name, source)
+    if source is None:
+        shutil.copy(REPO / "notebooks" / name, root / name)
+    else:
+        write_notebook(root / name, source)
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     page.goto(f"{base_url}/lab/tree/{name}?token={token}&reset")  # reset: a fresh workspace, no tabs from before
     page.wait_for_selector(".jp-Notebook", timeout=30_000)
@@ -151,36 +162,42 @@ def image_source(page, scope):
     return page.eval_on_selector(f"{scope} .widget-output img", "img => img.src")
 
 
-def test_slider_redraws_the_neuron_explorer(browser, jupyterlab):
+def test_chapter_2_runs_and_its_slider_redraws_the_neuron(browser, jupyterlab):
+    """The whole chapter runs in JupyterLab; moving the bias slider of its neuron explorer redraws the boundary."""
     started = time.monotonic()
-    page = open_and_run(browser, jupyterlab, "neuron.ipynb",
-                        "from nnkit.widgets import neuron_explorer\nneuron_explorer()")
+    page = open_and_run(browser, jupyterlab, "02_perceptron.ipynb")
     try:
-        page.wait_for_selector(".widget-output img", timeout=45_000)
-        before = image_source(page, ".jp-Notebook")
-        sliders = page.locator(".widget-slider .noUi-handle")
+        # the cell that shows the explorer: JupyterLab marks each code cell with its source text
+        explorer = page.locator(".jp-CodeCell", has_text="neuron_explorer(w1=0.5")
+        explorer.locator(".widget-output img").wait_for(timeout=60_000)
+        page.wait_for_function(ALL_CELLS_RAN, timeout=90_000)
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text or "Error" in text]
+        assert not tracebacks, f"the chapter raised in JupyterLab: {tracebacks[:1]}"
+        before = explorer.locator(".widget-output img").get_attribute("src")
+        sliders = explorer.locator(".widget-slider .noUi-handle")
         assert sliders.count() == 3  # w1, w2, b
         bias_slider = sliders.nth(2)
         bias_slider.focus()
         for _ in range(5):
-            page.keyboard.press("ArrowRight")  # b: -1.5 -> -1.0, the boundary moves towards the origin
-        page.wait_for_function(
-            "before => { const img = document.querySelector('.jp-Notebook .widget-output img');"
-            " return img && img.src !== before; }", arg=before, timeout=20_000)
-        assert image_source(page, ".jp-Notebook") != before
-        readout = page.locator(".widget-slider .widget-readout").nth(2).inner_text()
-        assert float(readout.replace("−", "-")) > -1.5  # the readout prints a Unicode minus
+            page.keyboard.press("ArrowRight")  # b: -0.8 -> -0.3, the boundary moves towards the origin
+        deadline = time.monotonic() + 20
+        while explorer.locator(".widget-output img").get_attribute("src") == before and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert explorer.locator(".widget-output img").get_attribute("src") != before
+        readout = explorer.locator(".widget-slider .widget-readout").nth(2).inner_text()
+        assert float(readout.replace("−", "-")) > -0.8  # the readout prints a Unicode minus
         page.wait_for_function(KERNEL_IDLE, timeout=20_000)  # every key press redrew; wait for the last one
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "neuron_explorer_browser.png"))
+        explorer.screenshot(path=str(SHOTS / "chapter_2_neuron_explorer_browser.png"))
     except Exception:
-        save_failure_screenshot(page, "neuron_explorer")
+        save_failure_screenshot(page, "chapter_2")
         raise
     finally:
         page.close()
     elapsed = time.monotonic() - started
-    print(f"\nneuron explorer: open, run, move slider, redraw in {elapsed:.1f} s")
-    assert elapsed < 60
+    print(f"\nchapter 2: open, run all, move slider, redraw in {elapsed:.1f} s")
+    assert elapsed < 120
 
 
 def displayed_train_loss(page):
