@@ -22,6 +22,8 @@ from contextlib import contextmanager
 import numpy as np
 
 from nnkit.gradcheck import gradcheck
+from nnkit.nn.linear import Linear
+from nnkit.nn.loss import Loss, MSELoss
 from nnkit.nn.module import Module
 
 MAX_INDICES_SHOWN = 5
@@ -181,3 +183,65 @@ def check_module(module_cls, x, reference, **init_kwargs):
     check_that(report.passed, f"{name} backward disagrees with finite differences of its forward; "
                               "the table shows the worst entry.",
                f"{name} backward agrees with finite differences.")
+
+
+def check_loss(loss_cls, pred, target, reference, **init_kwargs):
+    """Build ``loss_cls(**init_kwargs)`` (a :class:`nnkit.nn.loss.Loss`); compare its value on ``(pred, target)``
+    with ``reference``, then check its ``backward()`` against finite differences of its value.
+
+    ``reference`` is a function of ``(pred, target)`` (e.g. an nnkit loss) or the expected value itself.
+    """
+    name = loss_cls.__name__
+    loss_fn = answer_of(name, lambda: loss_cls(**init_kwargs))
+    if not isinstance(loss_fn, Loss):
+        raise CheckFailed(f"{name} should be a subclass of nnkit's Loss, got {type(loss_fn).__name__}.")
+    pred, target = np.array(pred, dtype=np.float64), np.array(target, dtype=np.float64)
+    expected = reference(pred.copy(), target.copy()) if callable(reference) else reference
+    check_array(f"{name} value", lambda: loss_fn(pred.copy(), target.copy()), expected)
+    gradient = as_numbers(f"{name} backward()", answer_of(f"{name} backward", loss_fn.backward))
+    if gradient.shape != pred.shape:
+        raise CheckFailed(f"{name} backward() should return an array shaped like the predictions, {pred.shape}, "
+                          f"got {gradient.shape}.")
+    report = gradcheck(loss_fn, pred, target)
+    print(report)
+    check_that(report.passed, f"{name} backward disagrees with finite differences of its value; "
+                              "the table shows the worst entry.",
+               f"{name} backward agrees with finite differences.")
+
+
+def check_optimizer(optimizer_cls, reference_cls, steps=10, seed=0, **kwargs):
+    """Train two identical small models, one with ``optimizer_cls(params, **kwargs)``, one with ``reference_cls``,
+    and compare every parameter after every step.
+
+    On failure the message names the first step and the parameter that differ, and which entries (never the
+    expected values); right steps before it are said to be right, so a wrong first step points at the update rule
+    and a wrong later one at the state (velocity, moments, step counter) kept between steps.
+    """
+    name = optimizer_cls.__name__
+    rng = np.random.default_rng(seed)
+    inputs, targets = rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
+    state = {"weight": rng.normal(size=(2, 3)), "bias": rng.normal(size=2)}
+    models, random_state = [], np.random.get_state()  # Linear() draws its initial weights from np.random
+    for _ in range(2):
+        model = Linear(3, 2, dtype=np.float64)
+        model.load_state_dict(state)
+        models.append(model)
+    np.random.set_state(random_state)  # so a check leaves the student's random sequence as it found it
+    mine = answer_of(name, lambda: optimizer_cls(models[0].parameters(), **kwargs))
+    reference = reference_cls(models[1].parameters(), **kwargs)
+    loss_fn = MSELoss()
+    for step in range(1, steps + 1):
+        for model, optimizer in zip(models, (mine, reference)):
+            loss_fn(model(inputs), targets)
+            optimizer.zero_grad()
+            model.backward(loss_fn.backward())
+            try:
+                optimizer.step()
+            except NotImplementedError:
+                raise NotAttempted(f"{name}.step") from None
+        for (parameter, value), expected in zip(models[0].named_parameters(), models[1].parameters()):
+            if not np.allclose(value.data, expected.data, rtol=1e-6, atol=1e-9):
+                where = "the first step" if step == 1 else f"step {step} (steps 1 to {step - 1} were right)"
+                print(f"✗ {name}: the parameters differ from {reference_cls.__name__}'s after {where}.")
+                check_array(f"{parameter!r} after step {step}", value.data, expected.data, rtol=1e-6, atol=1e-9)
+    print(f"✓ {name} agrees with {reference_cls.__name__} at every one of {steps} steps.")
