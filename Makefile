@@ -9,11 +9,12 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Small matrices are faster on one BLAS thread than on two that fight for the same two cores.
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
-export MPLBACKEND ?= Agg
 export PYTHONDONTWRITEBYTECODE := 1
 # Tests run kernels and browsers: keep their settings and caches out of the home folder.
 TEST_HOME := $(CURDIR)/_build/test-home
-TEST_ENV := JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter IPYTHONDIR=$(TEST_HOME)/ipython MPLCONFIGDIR=$(TEST_HOME)/mpl \
+# No MPLBACKEND for kernels: they must keep IPython's inline backend, or figures (and the figures inside widgets on
+# the website) become "<Figure size ...>" text. In-process tests (make unit) draw with Agg.
+TEST_ENV := env -u MPLBACKEND JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter IPYTHONDIR=$(TEST_HOME)/ipython MPLCONFIGDIR=$(TEST_HOME)/mpl \
 	XDG_CACHE_HOME=$(TEST_HOME)/cache XDG_CONFIG_HOME=$(TEST_HOME)/config
 
 .PHONY: start test check unit notebooks book book-instructor book-leaks browser sync lock bench clean help
@@ -66,7 +67,7 @@ check: $(VENV)/.dev
 	@if [ -d exercises/source ]; then $(PY) -m nnkit.course release --check && $(PY) -m nnkit.course leaks; fi
 
 unit: $(VENV)/.dev
-	$(TEST_ENV) $(PY) -m pytest -q tests --ignore=tests/browser
+	$(TEST_ENV) MPLBACKEND=Agg $(PY) -m pytest -q tests --ignore=tests/browser
 
 notebooks: $(VENV)/.dev
 	$(TEST_ENV) $(PY) -m pytest -q --nbval-lax --sanitize-with tools/nbval_sanitize.cfg notebooks/*.ipynb solutions/*.ipynb

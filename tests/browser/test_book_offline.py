@@ -64,6 +64,16 @@ def test_every_toc_entry_became_a_page():
     assert built == set(pages), "pages built that are not in the table of contents, or the reverse"
 
 
+@pytest.mark.parametrize("page", [str(p.relative_to(SITE)) for p in content_pages() if p.parent.name == "notebooks"])
+def test_chapter_figures_are_pictures(page):
+    """Every chapter shows its plots as images; a figure printed as "<Figure size ...>" text lost its picture
+    (a kernel without the inline backend, e.g. with MPLBACKEND=Agg, does that, and so do widgets inside it)."""
+    html = (SITE / page).read_text()
+    pictures = re.findall(r"<img[^>]+src=\"(?:data:image|[^\"]*\.(?:png|svg|jpg))", html)
+    assert len(pictures) >= 2, f"{page} has (almost) no figures"
+    assert "&lt;Figure size" not in html, f"{page} shows a figure as text instead of a picture"
+
+
 @pytest.mark.parametrize("page", ["book/intro.html"] + [str(p.relative_to(SITE)) for p in content_pages()])
 def test_page_is_offline_and_complete(server, browser, page):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
