@@ -129,3 +129,15 @@ def test_the_check_leaves_the_global_random_state_alone():
     np.random.seed(5)
     check_optimizer(RightMomentum, optim.SGD, steps=2, lr=0.1, momentum=0.9)
     assert np.random.random() == expected
+
+
+def test_a_gradient_off_by_a_factor_or_sign_says_so():
+    with pytest.raises(CheckFailed, match="0.5× the finite differences"):
+        check_loss(HalfGradientMSE, PRED, TARGET, nn.MSELoss())
+
+    class SignFlippedMSE(RightMSE):
+        def gradient(self, pred, target):
+            return -super().gradient(pred, target)
+
+    with pytest.raises(CheckFailed, match="wrong sign"):
+        check_loss(SignFlippedMSE, PRED, TARGET, nn.MSELoss())

@@ -204,9 +204,23 @@ def check_loss(loss_cls, pred, target, reference, **init_kwargs):
                           f"got {gradient.shape}.")
     report = gradcheck(loss_fn, pred, target)
     print(report)
-    check_that(report.passed, f"{name} backward disagrees with finite differences of its value; "
+    comparison = report.comparisons[0]
+    check_that(report.passed, f"{name} backward disagrees with finite differences of its value"
+                              f"{gradient_hint(comparison.analytic, comparison.numeric)}; "
                               "the table shows the worst entry.",
                f"{name} backward agrees with finite differences.")
+
+
+def gradient_hint(analytic, numeric, rtol=1e-4):
+    """", with the wrong sign" or ", off by a factor of 6" when that explains the disagreement, else ""."""
+    if np.allclose(analytic, -numeric, rtol=rtol, atol=1e-10):
+        return ", with the wrong sign"
+    nonzero = np.abs(numeric) > 1e-10
+    if nonzero.sum() >= 2:
+        factor = float(np.median(analytic[nonzero] / numeric[nonzero]))
+        if factor and np.allclose(analytic, factor * numeric, rtol=rtol, atol=1e-10):
+            return f" by a constant factor: yours is {factor:.3g}× the finite differences"
+    return ""
 
 
 def check_optimizer(optimizer_cls, reference_cls, steps=10, seed=0, **kwargs):
