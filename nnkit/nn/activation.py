@@ -28,16 +28,19 @@ class Activation(Module):
         raise NotImplementedError
 
     def forward(self, x):
-        x = as_array(self, "input", x)
-        if not np.issubdtype(x.dtype, np.floating):
-            x = x.astype(np.float64)
+        if not (type(x) is np.ndarray and x.dtype.kind == "f"):  # convert only what is not a float array yet
+            x = as_array(self, "input", x)
+            if not np.issubdtype(x.dtype, np.floating):
+                x = x.astype(np.float64)
         y = self.function(x)
         self.save_for_backward(x, y)
         return y
 
     def backward(self, grad_output):
         x, y = self.saved_values()
-        grad_output = expect_shape(self, "grad_output", np.asarray(grad_output), x.shape)
+        grad_output = np.asarray(grad_output)
+        if grad_output.shape != x.shape:
+            expect_shape(self, "grad_output", grad_output, x.shape)
         return grad_output * self.derivative(x, y)
 
 
@@ -78,8 +81,9 @@ class Sign(Activation):
 class Sigmoid(Activation):
     r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, :math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`.
 
-    Computed as :math:`e^{x}/(1+e^{x})` for negative x so that :math:`e^{-x}`
-    never overflows: finite and exact for any input.
+    Computed as written. For very negative x (below -709 in float64) :math:`e^{-x}`
+    overflows to infinity and the quotient is exactly 0, the true value rounded
+    (it is below :math:`10^{-307}`): finite for any input.
     """
 
     def function(self, x):
@@ -90,10 +94,9 @@ class Sigmoid(Activation):
 
 
 def sigmoid(x):
-    """Numerically stable logistic function (shared by Sigmoid, Softplus' derivative and the recurrent layers)."""
-    e = np.exp(-np.abs(x))  # in (0, 1]: cannot overflow
-    s = 1 / (1 + e)         # sigmoid(|x|)
-    return np.where(x >= 0, s, e * s)  # sigmoid(-|x|) = e^{-|x|} sigmoid(|x|)
+    r""":math:`1/(1 + e^{-x})` for any x (shared by Sigmoid, Softplus' derivative and the recurrent layers)."""
+    with np.errstate(over="ignore"):  # e^{-x} = inf for very negative x: 1 / (1 + inf) = 0, the right answer
+        return 1 / (1 + np.exp(-x))
 
 
 class Tanh(Activation):
@@ -237,11 +240,11 @@ class Softmax(Module):
 
 def softmax(x, dim=-1):
     """Numerically stable softmax along ``dim`` (shared by Softmax and CrossEntropyLoss)."""
-    shifted = np.exp(x - np.max(x, axis=dim, keepdims=True))
-    return shifted / np.sum(shifted, axis=dim, keepdims=True)
+    shifted = np.exp(x - x.max(axis=dim, keepdims=True))
+    return shifted / shifted.sum(axis=dim, keepdims=True)
 
 
 def log_softmax(x, dim=-1):
     r""":math:`\log \mathrm{softmax}(x) = x - \max x - \log \sum_j e^{x_j - \max x}`: finite for any finite x."""
-    shifted = x - np.max(x, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))

@@ -1,5 +1,6 @@
 """Chaining modules: the output of one is the input of the next."""
 
+from nnkit.nn.linear import Linear
 from nnkit.nn.module import Module
 
 
@@ -33,7 +34,14 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def backward(self, grad_output):
-        for module in reversed(self.layers()):
+    def backward(self, grad_output, input_grad=True):
+        """dL/d(output) -> dL/d(input), through every module in reverse.
+
+        ``input_grad=False`` is for training, where nothing uses dL/d(input): when the first module is a
+        Linear, its product :math:`G W` is then skipped and None returned.
+        """
+        for index, module in reversed(list(enumerate(self.layers()))):
+            if index == 0 and not input_grad and isinstance(module, Linear):
+                return module.backward(grad_output, input_grad=False)
             grad_output = module.backward(grad_output)
         return grad_output

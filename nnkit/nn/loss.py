@@ -147,7 +147,8 @@ class CrossEntropyLoss(Loss):
     r"""Softmax followed by cross-entropy, on raw scores (logits) ``pred`` of shape (N, C).
 
     ``target`` is either (N,) class indices in [0, C) or (N, C) rows of
-    probabilities (one-hot for hard labels). With :math:`p = \mathrm{softmax}(z)`
+    probabilities (one-hot for hard labels; indices are used as such, which
+    is the same sum without building the one-hot rows). With :math:`p = \mathrm{softmax}(z)`
     and :math:`t` the target row:
 
     .. math::  L = -\frac{1}{N}\sum_n \sum_c t_{nc} \ln p_{nc}, \qquad
@@ -174,7 +175,7 @@ class CrossEntropyLoss(Loss):
                     f"{who}: class indices must be in [0, {num_classes - 1}] for {num_classes} classes, "
                     f"got values from {target.min()} to {target.max()}"
                 )
-            return np.eye(num_classes, dtype=pred.dtype)[target]
+            return target  # class indices stay indices: the one-hot rows are never built
         if target.shape != pred.shape:
             raise ShapeError(
                 f"{who}: target must be class indices of shape ({n},) or probabilities of shape {pred.shape}, "
@@ -183,8 +184,15 @@ class CrossEntropyLoss(Loss):
         return super().check_target(pred, target)
 
     def forward(self, pred, target):
-        return -np.sum(target * log_softmax(pred, dim=1)) / pred.shape[0]
+        log_probs = log_softmax(pred, dim=1)
+        if target.ndim == 1:  # one-hot t: the sum over c keeps only ln p of the labelled class
+            return -np.sum(log_probs[np.arange(len(target)), target]) / pred.shape[0]
+        return -np.sum(target * log_probs) / pred.shape[0]
 
     def gradient(self, pred, target):
+        probs = softmax(pred, dim=1)
+        if target.ndim == 1:  # p - t with one-hot t: subtract 1 at each row's label
+            probs[np.arange(len(target)), target] -= 1
+            return probs / pred.shape[0]
         # p * sum_c t_c - t, which is p - t when each target row sums to 1
-        return (softmax(pred, dim=1) * target.sum(axis=1, keepdims=True) - target) / pred.shape[0]
+        return (probs * target.sum(axis=1, keepdims=True) - target) / pred.shape[0]

@@ -52,40 +52,46 @@ class LSTM(RecurrentLayer):
         h0, c0 = self._check_state("h0", h0, x), self._check_state("c0", c0, x)
         inputs = self._project_inputs(x, self._both_biases())  # x_t W_ih^T + b_ih + b_hh, every t
         w_hh_t = self.weight_hh_l0.data.T
-        outputs = np.empty((*x.shape[:2], self.hidden_size), dtype=self.dtype)
-        steps = []  # what backward needs from each step
+        hidden = self.hidden_size
+        outputs = np.empty((*x.shape[:2], hidden), dtype=self.dtype)
+        gates = np.empty_like(inputs)  # [i_t, f_t, g_t, o_t] of every step, (N, L, 4H): what backward needs
+        cells = np.empty_like(outputs)  # c_t
         h, c = h0, c0
         for t in range(x.shape[1]):
-            a_i, a_f, a_g, a_o = split_gates(inputs[:, t] + h @ w_hh_t, 4)
-            i, f, g, o = sigmoid(a_i), sigmoid(a_f), tanh(a_g), sigmoid(a_o)
-            c_previous = c
-            c = f * c + i * g
-            tanh_c = tanh(c)
-            h = o * tanh_c
-            outputs[:, t] = h
-            steps.append((i, f, g, o, c_previous, tanh_c))
+            a = inputs[:, t] + h @ w_hh_t
+            step_gates = gates[:, t]
+            step_gates[:] = sigmoid(a)  # i, f and o; the g block is overwritten on the next line
+            step_gates[:, 2 * hidden:3 * hidden] = tanh(a[:, 2 * hidden:3 * hidden])
+            i, f, g, o = split_gates(step_gates, 4)
+            c = cells[:, t] = f * c + i * g
+            h = outputs[:, t] = o * tanh(c)
         self.h_n, self.c_n = h, c
-        self.save_for_backward(x, h0, outputs, steps)
+        self.save_for_backward(x, h0, c0, outputs, gates, cells)
         return outputs
 
     def backward(self, grad_output):
-        x, h0, outputs, steps = self.saved_values()
+        x, h0, c0, outputs, gates, cells = self.saved_values()
         grad_output = self._check_grad_output(grad_output, outputs)
         w_hh = self.weight_hh_l0.data
-        delta = np.empty((*x.shape[:2], 4 * self.hidden_size), dtype=self.dtype)  # dL/da_t
+        batch_size, length, hidden = outputs.shape
+        # Every factor of the formulas that comes from the forward pass alone, for all steps at once;
+        # only the sums over later steps (grad_h, grad_c) are left for the loop over time.
+        i, f, g, o = (gates[..., k * hidden:(k + 1) * hidden] for k in range(4))
+        tanh_c = tanh(cells)
+        c_previous = np.concatenate([c0[:, None], cells[:, :-1]], axis=1)
+        from_h_to_c = o * (1 - tanh_c * tanh_c)  # dc contribution per unit dL/dh_t
+        cell_factors = np.stack([g * i * (1 - i), c_previous * f * (1 - f), i * (1 - g * g)], axis=2)  # (N, L, 3, H)
+        output_factor = tanh_c * o * (1 - o)
+        delta = np.empty_like(gates)  # dL/da_t, (N, L, 4H)
+        delta_cell_gates = delta[..., :3 * hidden].reshape(batch_size, length, 3, hidden)  # the i, f, g blocks
         grad_h_from_later = np.zeros_like(h0)  # delta_{t+1} W_hh
         grad_c_from_later = np.zeros_like(h0)  # C_{t+1} * f_{t+1}
-        for t in reversed(range(x.shape[1])):
-            i, f, g, o, c_previous, tanh_c = steps[t]
+        for t in reversed(range(length)):
             grad_h = grad_output[:, t] + grad_h_from_later
-            grad_c = grad_c_from_later + grad_h * o * (1 - tanh_c * tanh_c)
-            np.concatenate([
-                grad_c * g * i * (1 - i),
-                grad_c * c_previous * f * (1 - f),
-                grad_c * i * (1 - g * g),
-                grad_h * tanh_c * o * (1 - o),
-            ], axis=1, out=delta[:, t])
+            grad_c = grad_c_from_later + grad_h * from_h_to_c[:, t]
+            np.multiply(grad_c[:, None], cell_factors[:, t], out=delta_cell_gates[:, t])
+            np.multiply(grad_h, output_factor[:, t], out=delta[:, t, 3 * hidden:])
             grad_h_from_later = delta[:, t] @ w_hh
-            grad_c_from_later = grad_c * f
+            grad_c_from_later = grad_c * f[:, t]
         self.grad_h0, self.grad_c0 = grad_h_from_later, grad_c_from_later
         return self._accumulate_weight_grads(x, h0, outputs, delta, delta)
