@@ -29,10 +29,12 @@ help:
 	@echo "make bench  - benchmarks side by side with PyTorch and scikit-learn"
 
 # -- environments (re-installed only when a requirements file changes) --------------------------
-$(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml
+$(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml tools/jupyterlab-overrides.json
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) -r requirements.txt -c constraints.txt
 	$(PIP) --no-deps -e .
+	# no "get notified about Jupyter news?" prompt: the course works offline and asks students nothing
+	mkdir -p $(VENV)/share/jupyter/lab/settings && cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
@@ -47,8 +49,10 @@ $(VENV)/.bench: $(VENV)/.dev requirements-bench.txt
 	apt-get update -qq && apt-get install -y -qq chromium > /dev/null
 
 # -- the two commands --------------------------------------------------------------------------
+# The whole course folder is served (chapters, exercises); the printed address opens chapter 1 directly.
 start: $(VENV)/.runtime
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/01_neuron.ipynb
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/01_neuron.ipynb \
+		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 test: $(VENV)/.dev /usr/bin/chromium
 	$(MAKE) --no-print-directory check
