@@ -41,9 +41,10 @@ def _draw(axes, decoder, codes, labels, code_a, code_b, t):
     draw_code_space(ax_codes, codes, labels)
     path = interpolate_codes(code_a, code_b, np.linspace(0, 1, 2))
     ax_codes.plot(path[:, 0], path[:, 1], color="k", lw=1.5, ls="--")
-    ax_codes.scatter(*np.column_stack([code_a, code_b]), s=60, color="k", marker="s", zorder=3)
-    ax_codes.annotate("a", code_a, xytext=(6, 6), textcoords="offset points", fontsize=FONT_SIZE + 1)
-    ax_codes.annotate("b", code_b, xytext=(6, 6), textcoords="offset points", fontsize=FONT_SIZE + 1)
+    ax_codes.scatter(*np.column_stack([code_a, code_b]), s=60, color="k", marker="s", zorder=5)
+    for name, code in (("a", code_a), ("b", code_b)):
+        ax_codes.annotate(name, code, xytext=(-16, -4), textcoords="offset points", fontsize=FONT_SIZE + 2,
+                          fontweight="bold", zorder=5)
     current = interpolate_codes(code_a, code_b, t)
     marker = ax_codes.scatter(*current, s=180, color="white", edgecolors="k", marker="*", lw=1.5, zorder=4)
     image = ax_image.imshow(decoder(current[None]).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
