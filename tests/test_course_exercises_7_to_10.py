@@ -1,0 +1,145 @@
+"""Exercises 7-10: typical wrong answers get feedback that names the mistake, never the expected values.
+
+Each case takes the instructor's notebook, plants one mistake in an answer cell, runs the cells in-process up to
+the check cell and reads the check's message. (The grader test, test_course_grade.py, already shows that every
+solution gets full marks and every untouched student notebook zero, "not attempted".)
+"""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnkit.course.checks import CheckFailed
+from nnkit.course.release import build_exercise
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "exercises" / "source"
+
+
+def run_until(chapter, check_id, mistakes=()):
+    """Run the instructor notebook of ``chapter`` through cell ``check_id``, after the (cell id, old, new)
+    replacements in ``mistakes``; return (message of the CheckFailed raised there or None, printed output)."""
+    cells = build_exercise(SOURCES / f"{chapter}.md").instructor.cells
+    sources = {cell.id: cell.source for cell in cells}
+    for cell_id, old, new in mistakes:
+        assert old in sources[cell_id], (cell_id, old)
+        sources[cell_id] = sources[cell_id].replace(old, new)
+    namespace, printed = {"__name__": "__main__"}, io.StringIO()
+    np.random.seed(0)
+    with contextlib.redirect_stdout(printed):
+        for cell in cells:
+            if cell.cell_type == "code":
+                try:
+                    exec(compile(sources[cell.id], f"{chapter}:{cell.id}", "exec"), namespace)
+                except CheckFailed as failure:
+                    assert cell.id == check_id, f"{cell.id} failed before {check_id}: {failure}"
+                    return str(failure), printed.getvalue()
+            if cell.id == check_id:
+                return None, printed.getvalue()
+    raise AssertionError(f"no cell {check_id} in {chapter}")
+
+
+@pytest.mark.parametrize("chapter, check_id", [
+    ("07_training_in_practice", "ex4"), ("08_cnn", "ex5"), ("09_rnn", "ex5"), ("10_beyond", "ex3"),
+])
+def test_the_solutions_pass_every_check_with_ticks(chapter, check_id):
+    message, printed = run_until(chapter, check_id)
+    assert message is None and "✓" in printed and "✗" not in printed
+
+
+CASES = {
+    "a scaler fitted on all the data is called a leak": (
+        "07_training_in_practice", "ex1",
+        [("ex1-answer", "scaler = Standardizer().fit(X_train)",
+          "scaler = Standardizer().fit(np.concatenate([X_train, X_val, X_test]))")],
+        ["leak", "training split only"]),
+    "a split that reuses rows is caught": (
+        "07_training_in_practice", "ex1",
+        [("ex1-answer", "train_test_split(X_rest, y_rest, test_size=0.25", "train_test_split(X, y, test_size=0.25")],
+        ["should hold 60 %"]),
+    "a penalty without the 1/2 is off by a factor 2": (
+        "07_training_in_practice", "ex2", [("ex2-answer", "return lam / 2 * sum", "return lam * sum")], ["2×"]),
+    "a wrong penalty gradient fails the gradient check": (
+        "07_training_in_practice", "ex2", [("ex2-answer", "return lam * weight", "return 2 * lam * weight")],
+        ["disagrees with finite differences"]),
+    "weight decay with the wrong sign": (
+        "07_training_in_practice", "ex2",
+        [("ex2-answer", "weight - lr * (grad + lam * weight)", "weight - lr * (grad - lam * weight)")],
+        ["weight_decay_step(...)", "entries are wrong"]),
+    "early stopping one epoch late": (
+        "07_training_in_practice", "ex3", [("ex3-answer", "if waited >= patience:", "if waited > patience:")],
+        ["stopped at the wrong epoch"]),
+    "ties counted as improvements are caught by the hidden tests": (
+        "07_training_in_practice", "ex3", [("ex3-answer", "if loss < best_loss:", "if loss <= best_loss:")],
+        ["equal to the best so far"]),
+    "lambda chosen on the training split": (
+        "07_training_in_practice", "ex4",
+        [("ex4-answer", "mse(features_val, y_val, fits[lam])", "mse(features_train, y_train, fits[lam])")],
+        ["*training* error"]),
+    "a ridge fit without the penalty leaves a gradient": (
+        "07_training_in_practice", "ex4", [("ex4-answer", "+ lam * np.eye(n_features)", "")],
+        ["the gradient of J at ridge_fit"]),
+    "true division in the output-size formula": (
+        "08_cnn", "ex1", [("ex1-answer", ") // stride + 1", ") / stride + 1")],
+        ["entries are wrong, at indices (1,)"]),
+    "a flipped kernel is a convolution, not nnkit's cross-correlation": (
+        "08_cnn", "ex2", [("ex2-answer", "weight[:, :, k])", "weight[:, :, kernel_size - 1 - k])")],
+        ["kernel flipped"]),
+    "= instead of += in the input gradient fails gradcheck": (
+        "08_cnn", "ex3", [("ex3-answer", "grad_x[:, :, window] +=", "grad_x[:, :, window] =")],
+        ["MyConv1d backward disagrees with finite differences", "FAIL"]),
+    "max-pool gradient spread over the window": (
+        "08_cnn", "ex4", [("ex4-answer", "return (is_max * grad_output", "return (0 * is_max + grad_output")],
+        ["entries are wrong"]),
+    "receptive field that ignores strides": (
+        "08_cnn", "ex5", [("ex5-answer", "jump *= stride", "jump *= 1")], ["2 of 6 entries are wrong"]),
+    "a weight shape given transposed": (
+        "09_rnn", "ex1", [("ex1-answer", "shape_weight_ih = (5, 3)", "shape_weight_ih = (3, 5)")],
+        ["shape_weight_ih is not right yet"]),
+    "BPTT with a wrong bias gradient": (
+        "09_rnn", "ex4", [("ex4-answer", 'gradients["bias_hh_l0"] = gradients["bias_ih_l0"].copy()',
+                           'gradients["bias_hh_l0"] = 0 * gradients["bias_ih_l0"]')],
+        ["dL/dbias_hh_l0"]),
+    "an RNN step missing a bias": (
+        "09_rnn", "ex2", [("ex2-answer", ' + params["bias_hh_l0"])', ")")], ["rnn_step(x_t, h_previous, params)"]),
+    "BPTT without the gradient from later steps": (
+        "09_rnn", "ex4", [("ex4-answer", "from_later = delta @ w_hh", "from_later = 0 * delta @ w_hh")],
+        ["right at the last step only"]),
+    "LSTM gates in the wrong order": (
+        "09_rnn", "ex5", [("ex5-answer", "a_i, a_f, a_g, a_o = np.split", "a_f, a_i, a_g, a_o = np.split")],
+        ["c_t"]),
+    "an encoder that does not end at the bottleneck": (
+        "10_beyond", "ex1", [("ex1-answer", "nn.Linear(hidden, bottleneck))", "nn.Linear(hidden, hidden))")],
+        ["the encoder ends at the bottleneck"]),
+    "attention without the 1/sqrt(d)": (
+        "10_beyond", "ex2", [("ex2-answer", "query @ key.T / np.sqrt(query.shape[-1])", "query @ key.T")],
+        ["divide the scores by sqrt(d)"]),
+    "a naive softmax overflows and is told so": (
+        "10_beyond", "ex2",
+        [("ex2-answer", "np.exp(scores - scores.max(axis=-1, keepdims=True))", "np.exp(scores)")],
+        ["NaN or infinity", "exp overflowing"]),
+    "an autoencoder trained for one epoch only": (
+        "10_beyond", "ex4", [("ex4-answer", "for epoch in range(40):", "for epoch in range(1):")],
+        ["baseline's; it should be below 50 %"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_a_typical_mistake_gets_feedback_that_names_it(case):
+    chapter, check_id, mistakes, phrases = CASES[case]
+    message, printed = run_until(chapter, check_id, mistakes)
+    assert message is not None, f"{case}: the check passed"
+    for phrase in phrases:  # in the message, or in the gradcheck table printed before it
+        assert phrase in message + printed, (case, message)
+    assert not re.search(r"\d\.\d{4}", message), f"{case}: a message shows precise numbers: {message}"
+
+
+def test_the_causal_mask_check_points_at_the_weights_above_the_diagonal():
+    unmasked = [("ex3-answer", "    scores = np.where(np.tril(np.ones(scores.shape, dtype=bool)), scores, -np.inf)\n",
+                 "")]
+    message, _ = run_until("10_beyond", "ex3", unmasked)
+    assert message.startswith("the weights above the diagonal")
