@@ -1,0 +1,91 @@
+"""Chapter 9: the sequence toy sets, and the hand-written BPTT behind the gradient-decay widget."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from nnkit.datasets.sequences import noisy_sine, remember_first  # noqa: E402
+from nnkit.widgets.chapter_09 import (  # noqa: E402
+    draw_gradient_decay,
+    gradient_decay,
+    gradient_decay_explorer,
+    hidden_gradient_norms,
+    rnn_with_recurrent_scale,
+)
+
+
+def test_noisy_sine_targets_are_the_next_inputs():
+    X, y = noisy_sine(n_sequences=5, length=30, noise=0.1, seed=3)
+    assert X.shape == (5, 30, 1) and y.shape == (5, 30)
+    assert np.array_equal(y[:, :-1], X[:, 1:, 0])
+    again, _ = noisy_sine(n_sequences=5, length=30, noise=0.1, seed=3)
+    other, _ = noisy_sine(n_sequences=5, length=30, noise=0.1, seed=4)
+    assert np.array_equal(X, again) and not np.array_equal(X, other)
+
+
+def test_noisy_sine_noise_is_what_remains_after_the_clean_wave():
+    X, _ = noisy_sine(n_sequences=1, length=2000, noise=0.0, periods=(20.0, 20.0), seed=0)
+    assert np.abs(X).max() <= 1.0 and np.isclose(X[0, :, 0] @ X[0, :, 0] / 2000, 0.5, atol=0.01)
+    noisy, _ = noisy_sine(n_sequences=1, length=2000, noise=0.3, periods=(20.0, 20.0), seed=0)
+    assert np.isclose(np.std(noisy - X), 0.3, rtol=0.1)
+
+
+def test_noisy_sine_rejects_bad_periods():
+    with pytest.raises(ValueError, match="noisy_sine: periods"):
+        noisy_sine(periods=(30.0, 10.0))
+
+
+def test_remember_first_label_is_the_first_level():
+    X, y = remember_first(n_sequences=400, length=12, classes=4, noise=1.0, seed=0)
+    assert X.shape == (400, 12, 2) and y.dtype == np.int64 and set(np.unique(y)) == {0, 1, 2, 3}
+    levels = np.array([-1, -1 / 3, 1 / 3, 1])
+    assert np.allclose(X[:, 0, 0], levels[y])
+    assert np.all(X[:, 0, 1] == 1) and np.all(X[:, 1:, 1] == 0)
+    # later values carry no information about the label
+    means = [X[y == k, 1:, 0].mean() for k in range(4)]
+    assert np.ptp(means) < 0.1
+    with pytest.raises(ValueError, match="remember_first: classes"):
+        remember_first(classes=1)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_hand_bptt_matches_the_layer(nonlinearity):
+    rnn = rnn_with_recurrent_scale(1.1, hidden_size=6, nonlinearity=nonlinearity, seed=2)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 7, 1))
+    grad_last = rng.standard_normal((3, 6))
+    norms, slopes = hidden_gradient_norms(rnn, x, grad_last)
+    grad_output = np.zeros((3, 7, 6))
+    grad_output[:, -1] = grad_last
+    rnn.backward(grad_output)
+    assert norms.shape == (8,) and slopes.shape == (7,)
+    assert np.isclose(norms[0], np.linalg.norm(rnn.grad_h0, axis=1).mean())
+    assert np.isclose(norms[-1], np.linalg.norm(grad_last, axis=1).mean())
+
+
+def test_recurrent_scale_sets_every_singular_value():
+    rnn = rnn_with_recurrent_scale(0.7, hidden_size=5)
+    assert np.allclose(np.linalg.svd(rnn.weight_hh_l0.data, compute_uv=False), 0.7)
+
+
+def test_gradient_vanishes_below_one_and_explodes_above():
+    small, _ = gradient_decay(0.5, length=30)
+    large, _ = gradient_decay(2.5, length=30)
+    assert small[0] < 1e-8 * small[-1]
+    assert large[0] > 1e3 * large[-1]
+    linear_bound = 0.5 ** np.arange(30, -1, -1)
+    assert np.all(small <= linear_bound * small[-1] * (1 + 1e-9))  # tanh slopes <= 1 only shrink it further
+
+
+def test_widget_draws_on_creation_and_redraws():
+    explorer = gradient_decay_explorer()
+    assert explorer.draw_count == 1
+    explorer.controls["scale"].value = 1.5
+    assert explorer.draw_count == 2
+    fig = draw_gradient_decay(0.8, "relu", 20)
+    assert len(fig.axes) == 2 and "s = 0.80" in fig.axes[0].get_title()
+    plt.close("all")
