@@ -68,6 +68,14 @@ def test_self_attention_gradcheck(num_heads, is_causal):
                                                     "out_proj.bias"}
 
 
+def test_float32_stays_float32():
+    layer = SelfAttention(4, num_heads=2, dtype=np.float32)
+    output = layer(np.ones((2, 3, 4)))
+    grad_input = layer.backward(np.ones((2, 3, 4), dtype=np.float32))
+    assert output.dtype == layer.attention_weights.dtype == grad_input.dtype == np.float32
+    assert all(p.grad.dtype == np.float32 for p in layer.parameters())
+
+
 def test_stable_for_huge_scores():
     query = np.array([[[1e4, 0.0]]])
     key = np.array([[[1e4, 0.0], [-1e4, 0.0], [0.0, 0.0]]])

@@ -23,6 +23,8 @@ Backward, with :math:`G = \partial L/\partial O` and :math:`S = QK^\top/\sqrt d`
 Leading axes (batch, heads) broadcast through unchanged, as in ``torch.nn.functional.scaled_dot_product_attention``.
 """
 
+import math
+
 import numpy as np
 
 from nnkit.dtype import resolve_dtype
@@ -56,7 +58,7 @@ def scaled_dot_product_attention(query, key, value, is_causal=False):
     if value.shape[-2] != key.shape[-2]:
         raise ShapeError(f"{who}: key and value must hold the same number S of positions (axis -2), "
                          f"got {key.shape} and {value.shape}")
-    scores = query @ np.swapaxes(key, -1, -2) / np.sqrt(query.shape[-1])
+    scores = query @ np.swapaxes(key, -1, -2) / math.sqrt(query.shape[-1])  # a Python float keeps float32 float32
     if is_causal:
         scores = np.where(causal_mask(*scores.shape[-2:]), scores, -np.inf)
     weights = softmax(scores, dim=-1)  # subtracts each row's max first: finite for any finite scores
@@ -65,7 +67,7 @@ def scaled_dot_product_attention(query, key, value, is_causal=False):
 
 def scaled_dot_product_attention_backward(grad_output, query, key, value, weights):
     """dL/dquery, dL/dkey, dL/dvalue from dL/doutput and the forward pass's inputs and ``weights`` (see the module)."""
-    scale = 1 / np.sqrt(query.shape[-1])
+    scale = 1 / math.sqrt(query.shape[-1])
     grad_value = np.swapaxes(weights, -1, -2) @ grad_output
     grad_weights = grad_output @ np.swapaxes(value, -1, -2)
     grad_scores = weights * (grad_weights - np.sum(grad_weights * weights, axis=-1, keepdims=True))
