@@ -164,8 +164,10 @@ def _check_module(module, x, args, eps, rtol, atol, seed):
 
 
 def _one_line(module):
-    """``Sequential(Linear(3, 4), Tanh())`` instead of the multi-line repr."""
+    """``Sequential(Linear(3, 4), Tanh())`` instead of the multi-line repr; a module with children and settings of
+    its own shows those first, e.g. ``SelfAttention(4, num_heads=2, ...)``."""
     children = module.named_children()
     if not children:
         return repr(module)
-    return f"{type(module).__name__}(" + ", ".join(_one_line(child) for _, child in children) + ")"
+    parts = [module.extra_repr()] if module.extra_repr() else [_one_line(child) for _, child in children]
+    return f"{type(module).__name__}(" + ", ".join(parts) + ")"

@@ -15,6 +15,7 @@ from nnkit.nn.activation import (
     Step,
     Tanh,
 )
+from nnkit.nn.attention import SelfAttention, scaled_dot_product_attention
 from nnkit.nn.container import Sequential
 from nnkit.nn.conv import Conv1d, Conv2d
 from nnkit.nn.flatten import Flatten
@@ -30,6 +31,6 @@ from nnkit.nn.rnn import RNN
 __all__ = [
     "Activation", "ArcTan", "AvgPool2d", "BCELoss", "Conv1d", "Conv2d", "count_parameters", "CrossEntropyLoss", "ELU",
     "Flatten", "GRU", "Identity", "L1Loss", "LeakyReLU", "Linear", "Loss", "LSTM", "MaxPool1d", "MaxPool2d", "Module",
-    "MSELoss", "Parameter", "PReLU", "ReLU", "RNN", "Sequential", "Sigmoid", "Sign", "SmoothL1Loss", "Softmax",
-    "Softplus", "Step", "Tanh",
+    "MSELoss", "Parameter", "PReLU", "ReLU", "RNN", "scaled_dot_product_attention", "SelfAttention", "Sequential",
+    "Sigmoid", "Sign", "SmoothL1Loss", "Softmax", "Softplus", "Step", "Tanh",
 ]
