@@ -47,7 +47,7 @@ def draw_unrolled_rnn(steps=4, ax=None):
     _box(ax, 0, 1.2, "$h_t$", HIDDEN_COLOR)
     _box(ax, 0, 2.4, "$\\hat y_t$", OUTPUT_COLOR)
     _arrow(ax, (0, 0.28), (0, 0.92), "$W_{ih}$", label_offset=(-0.32, 0))
-    _arrow(ax, (0, 1.48), (0, 2.12), "$W_{ho}$", label_offset=(-0.32, 0))
+    _arrow(ax, (0, 1.48), (0, 2.12), "$W_{hy}$", label_offset=(-0.32, 0))
     ax.add_patch(FancyArrowPatch((0.4, 1.35), (0.4, 1.05), connectionstyle="arc3,rad=-1.6", arrowstyle="-|>",
                                  mutation_scale=12, color=VERMILION, linewidth=1.3))
     ax.text(0.62, 1.55, "$W_{hh}$", color=VERMILION, fontsize=FONT_SIZE - 1, va="center")
@@ -61,7 +61,7 @@ def draw_unrolled_rnn(steps=4, ax=None):
         _box(ax, x, 1.2, f"$h_{t}$", HIDDEN_COLOR)
         _box(ax, x, 2.4, f"$\\hat y_{t}$", OUTPUT_COLOR)
         _arrow(ax, (x, 0.28), (x, 0.92), "$W_{ih}$", label_offset=(-0.32, 0))
-        _arrow(ax, (x, 1.48), (x, 2.12), "$W_{ho}$", label_offset=(-0.32, 0))
+        _arrow(ax, (x, 1.48), (x, 2.12), "$W_{hy}$", label_offset=(-0.32, 0))
         _arrow(ax, (x - 1.2, 1.2), (x - 0.4, 1.2), "$W_{hh}$", color=VERMILION)
     ax.text(left - 1.2 - 0.05, 1.2, "$h_0$", ha="right", va="center", fontsize=FONT_SIZE)
     _arrow(ax, (left + 1.6 * (steps - 1) + 0.4, 1.2), (left + 1.6 * (steps - 1) + 1.1, 1.2), "$W_{hh}$",
@@ -71,7 +71,7 @@ def draw_unrolled_rnn(steps=4, ax=None):
     ax.set_ylim(-0.5, 2.9)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title("An RNN folded (left) and unrolled over time (right): the same $W_{ih}$, $W_{hh}$, $W_{ho}$ "
+    ax.set_title("An RNN folded (left) and unrolled over time (right): the same $W_{ih}$, $W_{hh}$, $W_{hy}$ "
                  "at every step", fontsize=TITLE_SIZE)
     return ax
 
