@@ -98,3 +98,11 @@ def test_gradcheck_leaves_gradients_zero():
     layer = nn.Linear(2, 2)
     nnkit.gradcheck(layer, np.ones((3, 2)))
     assert all(not p.grad.any() for p in layer.parameters())
+
+
+def test_report_titles_name_the_module_readably():
+    np.random.seed(0)
+    mlp = nn.Sequential(nn.Linear(3, 4), nn.Tanh())
+    assert nnkit.gradcheck(mlp, np.random.randn(2, 3)).title == "Sequential(Linear(3, 4), Tanh())"
+    attention = nn.SelfAttention(4, num_heads=2)
+    assert "SelfAttention(embed_dim=4, num_heads=2" in nnkit.gradcheck(attention, np.random.randn(2, 3, 4)).title
