@@ -143,3 +143,63 @@ def test_the_causal_mask_check_points_at_the_weights_above_the_diagonal():
                  "")]
     message, _ = run_until("10_beyond", "ex3", unmasked)
     assert message.startswith("the weights above the diagonal")
+
+
+def solution_function(chapter, cell_id, name):
+    cells = {cell.id: cell.source for cell in build_exercise(SOURCES / f"{chapter}.md").instructor.cells}
+    namespace = {}
+    for source in (cells["setup"], cells[cell_id]):
+        exec(source, namespace)
+    return namespace[name]
+
+
+@pytest.mark.parametrize("losses, patience", [
+    ([3.0, 2.0, 2.0, 2.0, 1.0], 2), ([5.0, 4.0, 3.0, 2.0], 1), ([1.0, 2.0, 3.0], 1),
+    (list(np.random.default_rng(0).normal(size=30)), 4), (list(np.random.default_rng(1).normal(size=30)), 1),
+])
+def test_the_early_stopping_solution_is_the_rule_of_nnkit_fit(losses, patience):
+    """Exercise 7.3 says its rule is nnkit.training.fit's: run fit on a scripted validation curve and compare."""
+    from nnkit import nn
+    from nnkit.training import fit
+
+    class Counter(nn.Module):
+        """One parameter that the 'optimizer' sets to the epoch number, so the restored value names the epoch."""
+
+        def __init__(self):
+            self.epoch = nn.Parameter(np.array([-1.0]))
+
+        def forward(self, x):
+            return np.zeros(len(x))
+
+        def backward(self, grad_output):
+            return None
+
+    class OneStepPerEpoch:
+        def __init__(self, model):
+            self.model = model
+
+        def zero_grad(self):
+            pass
+
+        def step(self):
+            self.model.epoch.data += 1
+
+    validation_inputs = np.zeros(1)
+
+    class ScriptedLoss:
+        """0 on the training batch; on the validation inputs, the next value of the scripted curve."""
+
+        def __init__(self):
+            self.curve = iter(losses)
+
+        def __call__(self, prediction, targets):
+            return next(self.curve) if targets is validation_inputs else 0.0
+
+        def backward(self):
+            return np.zeros(1)
+
+    model = Counter()
+    history = fit(model, ScriptedLoss(), OneStepPerEpoch(model), [(np.zeros(1), np.zeros(1))], epochs=len(losses),
+                  validation=(validation_inputs, validation_inputs), patience=patience)
+    early_stopping = solution_function("07_training_in_practice", "ex3-answer", "early_stopping")
+    assert early_stopping(losses, patience) == (len(history["validation"]), int(model.epoch.data[0]))
