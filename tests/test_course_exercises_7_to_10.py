@@ -203,3 +203,26 @@ def test_the_early_stopping_solution_is_the_rule_of_nnkit_fit(losses, patience):
                   validation=(validation_inputs, validation_inputs), patience=patience)
     early_stopping = solution_function("07_training_in_practice", "ex3-answer", "early_stopping")
     assert early_stopping(losses, patience) == (len(history["validation"]), int(model.epoch.data[0]))
+
+
+@pytest.mark.parametrize("chapter", ["07_training_in_practice", "08_cnn", "09_rnn", "10_beyond"])
+def test_in_the_untouched_student_notebook_every_check_says_not_attempted(chapter):
+    """What a student sees on running everything before writing a line: calm "not attempted yet", no traceback."""
+    from nnkit.course.checks import NotAttempted
+
+    namespace, outcomes = {"__name__": "__main__"}, {}
+    np.random.seed(0)
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in build_exercise(SOURCES / f"{chapter}.md").student.cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                exec(compile(cell.source, f"{chapter}:{cell.id}", "exec"), namespace)
+                outcomes[cell.id] = "ran"
+            except NotAttempted:
+                outcomes[cell.id] = "not attempted"
+            except NotImplementedError:
+                outcomes[cell.id] = "stub"
+    graded = [cell.id for cell in build_exercise(SOURCES / f"{chapter}.md").student.cells
+              if cell.metadata.get("nbgrader", {}).get("grade")]
+    assert len(graded) >= 3 and {outcomes[cell_id] for cell_id in graded} == {"not attempted"}, outcomes
