@@ -44,7 +44,7 @@ def run_until(chapter, check_id, mistakes=()):
 
 
 @pytest.mark.parametrize("chapter, check_id", [
-    ("07_training_in_practice", "ex4"), ("08_cnn", "ex5"), ("09_rnn", "ex5"), ("10_beyond", "ex3"),
+    ("07_training_in_practice", "ex5"), ("08_cnn", "ex5"), ("09_rnn", "ex5"), ("10_beyond", "ex3"),
 ])
 def test_the_solutions_pass_every_check_with_ticks(chapter, check_id):
     message, printed = run_until(chapter, check_id)
@@ -83,6 +83,13 @@ CASES = {
     "a ridge fit without the penalty leaves a gradient": (
         "07_training_in_practice", "ex4", [("ex4-answer", "+ lam * np.eye(n_features)", "")],
         ["the gradient of J at ridge_fit"]),
+    "variance of the average fit instead of across the training sets": (
+        "07_training_in_practice", "ex5", [("ex5-answer", "float(np.mean(predictions.var(axis=0)))", "0.0")],
+        ["The variance should shrink"]),
+    "the per-fit error taken for the squared bias": (
+        "07_training_in_practice", "ex5",
+        [("ex5-answer", "np.mean((average_fit - truth_on_grid) ** 2)", "np.mean((predictions - truth_on_grid) ** 2)")],
+        ["bias_and_variance(0.01, n_sets=30)"]),
     "true division in the output-size formula": (
         "08_cnn", "ex1", [("ex1-answer", ") // stride + 1", ") / stride + 1")],
         ["entries are wrong, at indices (1,)"]),
