@@ -12,6 +12,7 @@ from nnkit.widgets.chapter_06 import (
     draw_gradient_as_slope,
     gradient_slope_explorer,
     neuron_gradients,
+    neuron_graph_explorer,
     neuron_loss,
     neuron_training_animation,
 )
@@ -86,3 +87,15 @@ def test_training_animation_renders_one_image_per_chosen_frame():
     assert "<link" not in html and "font-awesome" not in html  # nothing fetched from the internet
     default = neuron_training_animation(X, y, snapshots, true_weights=(1.0, 0.5), true_bias=0.0)
     assert default.count("data:image/png;base64") == 10
+
+
+def test_neuron_graph_explorer_starts_where_asked_and_follows_the_sliders():
+    view = neuron_graph_explorer(b=-1.0)
+    texts = {text.get_gid(): text.get_text() for text in view.figure.axes[0].texts if text.get_gid()}
+    assert texts["value:z"] == "-0.5" and texts["grad:a"].endswith("= -4") and texts["grad:w1"].endswith("= 0")
+    view.controls["b"].value = 0.5
+    texts = {text.get_gid(): text.get_text() for text in view.figure.axes[0].texts if text.get_gid()}
+    assert view.draw_count == 2 and texts["grad:w1"].endswith("= -4") and texts["grad:b"].endswith("= -2")
+    view.controls["y"].value = 3.0  # dL/da = 2(1 - 3) = -4: every gradient doubles
+    texts = {text.get_gid(): text.get_text() for text in view.figure.axes[0].texts if text.get_gid()}
+    assert texts["grad:w1"].endswith("= -8") and texts["grad:b"].endswith("= -4")

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from nnkit.viz.animation import animation_html
-from nnkit.viz.neuron_graph import neuron_graph_values
+from nnkit.viz.neuron_graph import draw_neuron_graph, neuron_graph_values
 from nnkit.viz.style import BLUE, FONT_SIZE, GREEN, ORANGE, PURPLE, VERMILION, finish
 from nnkit.widgets.interactive import interactive_plot
 
@@ -104,6 +104,23 @@ def gradient_slope_explorer(w1=0.5, b=0.5):
                                    description=name, readout_format=".2f")
 
     return interactive_plot(draw_gradient_as_slope, w1=slider("w1", w1), b=slider("b", b))
+
+
+def draw_relu_neuron_graph(w1=0.5, w2=-0.5, b=0.5, y=SAMPLE_Y):
+    """:func:`nnkit.viz.draw_neuron_graph` of the chapter's ReLU neuron on ``SAMPLE_X``, keeping the global RNG."""
+    with global_random_state_kept():
+        fig = draw_neuron_graph(x=list(SAMPLE_X), w=[w1, w2], b=b, activation="relu", target=y)
+    fig.set_size_inches(10, 5.6)
+    return fig
+
+
+def neuron_graph_explorer(w1=0.5, w2=-0.5, b=0.5, y=SAMPLE_Y):
+    """Sliders for both weights, the bias and the target over :func:`draw_relu_neuron_graph`."""
+    def slider(name, value, low=-2.0, high=2.0):
+        return widgets.FloatSlider(value=value, min=low, max=high, step=0.1, description=name, readout_format=".1f")
+
+    return interactive_plot(draw_relu_neuron_graph, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b),
+                            y=slider("target y", y, 0.0, 4.0))
 
 
 def neuron_training_animation(X, y, snapshots, true_weights, true_bias, frames=None):
