@@ -93,10 +93,13 @@ class Sigmoid(Activation):
         return y * (1 - y)
 
 
-def sigmoid(x):
-    r""":math:`1/(1 + e^{-x})` for any x (shared by Sigmoid, Softplus' derivative and the recurrent layers)."""
+def sigmoid(x, out=None):
+    r""":math:`1/(1 + e^{-x})` for any x (shared by Sigmoid, Softplus' derivative and the recurrent layers).
+
+    ``out``: an array to write the result into (the recurrent layers fill their per-step buffers).
+    """
     with np.errstate(over="ignore"):  # e^{-x} = inf for very negative x: 1 / (1 + inf) = 0, the right answer
-        return 1 / (1 + np.exp(-x))
+        return np.divide(1, 1 + np.exp(-x), out=out)
 
 
 class Tanh(Activation):

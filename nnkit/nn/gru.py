@@ -3,7 +3,7 @@ r"""Gated recurrent unit: an LSTM-like layer with no separate cell, the new stat
 import numpy as np
 
 from nnkit.nn.activation import sigmoid
-from nnkit.nn.rnn import RecurrentLayer, split_gates, tanh
+from nnkit.nn.rnn import RecurrentLayer, split_gates, tanh, time_major
 
 
 class GRU(RecurrentLayer):
@@ -48,38 +48,38 @@ class GRU(RecurrentLayer):
         b_hh = 0 if self.bias_hh_l0 is None else self.bias_hh_l0.data
         inputs = self._project_inputs(x, b_ih)  # x_t W_ih^T + b_ih, every t
         w_hh_t = self.weight_hh_l0.data.T
-        outputs = np.empty((*x.shape[:2], self.hidden_size), dtype=self.dtype)
+        outputs = np.empty((x.shape[1], x.shape[0], self.hidden_size), dtype=self.dtype)  # time-major (L, N, H)
         steps = []  # what backward needs from each step
         h = h0
         for t in range(x.shape[1]):
-            ih_r, ih_z, ih_n = split_gates(inputs[:, t], 3)
+            ih_r, ih_z, ih_n = split_gates(inputs[t], 3)
             hh_r, hh_z, hh_n = split_gates(h @ w_hh_t + b_hh, 3)
             r = sigmoid(ih_r + hh_r)
             z = sigmoid(ih_z + hh_z)
             n = tanh(ih_n + r * hh_n)
             steps.append((h, r, z, n, hh_n))
             h = (1 - z) * n + z * h
-            outputs[:, t] = h
+            outputs[t] = h
         self.h_n = h
         self.save_for_backward(x, h0, outputs, steps)
-        return outputs
+        return time_major(outputs)
 
     def backward(self, grad_output):
         x, h0, outputs, steps = self.saved_values()
-        grad_output = self._check_grad_output(grad_output, outputs)
+        grad_output = self._check_grad_output(grad_output, x)
         w_hh = self.weight_hh_l0.data
-        gates_shape = (*x.shape[:2], 3 * self.hidden_size)
+        gates_shape = (x.shape[1], x.shape[0], 3 * self.hidden_size)  # time-major
         delta_ih = np.empty(gates_shape, dtype=self.dtype)  # dL/d(x_t W_ih^T + b_ih)
         delta_hh = np.empty(gates_shape, dtype=self.dtype)  # dL/d(h_{t-1} W_hh^T + b_hh)
         grad_h_from_later = np.zeros_like(h0)  # dL/dh_t through step t+1
         for t in reversed(range(x.shape[1])):
             h_previous, r, z, n, hh_n = steps[t]
-            grad_h = grad_output[:, t] + grad_h_from_later
+            grad_h = grad_output[t] + grad_h_from_later
             delta_n = grad_h * (1 - z) * (1 - n * n)
             delta_r = delta_n * hh_n * r * (1 - r)
             delta_z = grad_h * (h_previous - n) * z * (1 - z)
-            np.concatenate([delta_r, delta_z, delta_n], axis=1, out=delta_ih[:, t])
-            np.concatenate([delta_r, delta_z, r * delta_n], axis=1, out=delta_hh[:, t])
-            grad_h_from_later = grad_h * z + delta_hh[:, t] @ w_hh
+            np.concatenate([delta_r, delta_z, delta_n], axis=1, out=delta_ih[t])
+            np.concatenate([delta_r, delta_z, r * delta_n], axis=1, out=delta_hh[t])
+            grad_h_from_later = grad_h * z + delta_hh[t] @ w_hh
         self.grad_h0 = grad_h_from_later
         return self._accumulate_weight_grads(x, h0, outputs, delta_ih, delta_hh)

@@ -3,7 +3,7 @@ r"""Long short-term memory: a recurrent layer whose cell state is updated by add
 import numpy as np
 
 from nnkit.nn.activation import sigmoid
-from nnkit.nn.rnn import RecurrentLayer, split_gates, tanh
+from nnkit.nn.rnn import RecurrentLayer, split_gates, tanh, time_major
 
 
 class LSTM(RecurrentLayer):
@@ -53,45 +53,48 @@ class LSTM(RecurrentLayer):
         inputs = self._project_inputs(x, self._both_biases())  # x_t W_ih^T + b_ih + b_hh, every t
         w_hh_t = self.weight_hh_l0.data.T
         hidden = self.hidden_size
-        outputs = np.empty((*x.shape[:2], hidden), dtype=self.dtype)
-        gates = np.empty_like(inputs)  # [i_t, f_t, g_t, o_t] of every step, (N, L, 4H): what backward needs
-        cells = np.empty_like(outputs)  # c_t
+        # what backward needs, time-major: [i_t, f_t, g_t, o_t] (L, N, 4H), c_t and h_t (L, N, H)
+        gates = np.empty_like(inputs)
+        cells = np.empty((x.shape[1], x.shape[0], hidden), dtype=self.dtype)
+        outputs = np.empty_like(cells)
         h, c = h0, c0
-        for t in range(x.shape[1]):
-            a = inputs[:, t] + h @ w_hh_t
-            step_gates = gates[:, t]
-            step_gates[:] = sigmoid(a)  # i, f and o; the g block is overwritten on the next line
-            step_gates[:, 2 * hidden:3 * hidden] = tanh(a[:, 2 * hidden:3 * hidden])
-            i, f, g, o = split_gates(step_gates, 4)
-            c = cells[:, t] = f * c + i * g
-            h = outputs[:, t] = o * tanh(c)
-        self.h_n, self.c_n = h, c
+        g_block = slice(2 * hidden, 3 * hidden)
+        for t in range(x.shape[1]):  # every result is written straight into its place in gates, cells, outputs
+            a = h @ w_hh_t
+            a += inputs[t]
+            sigmoid(a, out=gates[t])  # i, f and o; the g block is overwritten on the next line
+            tanh(a[:, g_block], out=gates[t, :, g_block])
+            i, f, g, o = split_gates(gates[t], 4)
+            c = np.multiply(f, c, out=cells[t])
+            c += i * g
+            h = np.multiply(o, tanh(c), out=outputs[t])
+        self.h_n, self.c_n = h.copy(), c.copy()
         self.save_for_backward(x, h0, c0, outputs, gates, cells)
-        return outputs
+        return time_major(outputs)
 
     def backward(self, grad_output):
         x, h0, c0, outputs, gates, cells = self.saved_values()
-        grad_output = self._check_grad_output(grad_output, outputs)
+        grad_output = self._check_grad_output(grad_output, x)
         w_hh = self.weight_hh_l0.data
-        batch_size, length, hidden = outputs.shape
+        length, batch_size, hidden = outputs.shape
         # Every factor of the formulas that comes from the forward pass alone, for all steps at once;
         # only the sums over later steps (grad_h, grad_c) are left for the loop over time.
         i, f, g, o = (gates[..., k * hidden:(k + 1) * hidden] for k in range(4))
         tanh_c = tanh(cells)
-        c_previous = np.concatenate([c0[:, None], cells[:, :-1]], axis=1)
+        c_previous = np.concatenate([c0[None], cells[:-1]])
         from_h_to_c = o * (1 - tanh_c * tanh_c)  # dc contribution per unit dL/dh_t
-        cell_factors = np.stack([g * i * (1 - i), c_previous * f * (1 - f), i * (1 - g * g)], axis=2)  # (N, L, 3, H)
+        cell_factors = np.stack([g * i * (1 - i), c_previous * f * (1 - f), i * (1 - g * g)], axis=2)  # (L, N, 3, H)
         output_factor = tanh_c * o * (1 - o)
-        delta = np.empty_like(gates)  # dL/da_t, (N, L, 4H)
-        delta_cell_gates = delta[..., :3 * hidden].reshape(batch_size, length, 3, hidden)  # the i, f, g blocks
+        delta = np.empty_like(gates)  # dL/da_t, (L, N, 4H)
+        delta_cell_gates = delta[..., :3 * hidden].reshape(length, batch_size, 3, hidden)  # the i, f, g blocks
         grad_h_from_later = np.zeros_like(h0)  # delta_{t+1} W_hh
         grad_c_from_later = np.zeros_like(h0)  # C_{t+1} * f_{t+1}
         for t in reversed(range(length)):
-            grad_h = grad_output[:, t] + grad_h_from_later
-            grad_c = grad_c_from_later + grad_h * from_h_to_c[:, t]
-            np.multiply(grad_c[:, None], cell_factors[:, t], out=delta_cell_gates[:, t])
-            np.multiply(grad_h, output_factor[:, t], out=delta[:, t, 3 * hidden:])
-            grad_h_from_later = delta[:, t] @ w_hh
-            grad_c_from_later = grad_c * f[:, t]
+            grad_h = grad_output[t] + grad_h_from_later
+            grad_c = grad_c_from_later + grad_h * from_h_to_c[t]
+            np.multiply(grad_c[:, None], cell_factors[t], out=delta_cell_gates[t])
+            np.multiply(grad_h, output_factor[t], out=delta[t, :, 3 * hidden:])
+            grad_h_from_later = delta[t] @ w_hh
+            grad_c_from_later = grad_c * f[t]
         self.grad_h0, self.grad_c0 = grad_h_from_later, grad_c_from_later
         return self._accumulate_weight_grads(x, h0, outputs, delta, delta)

@@ -26,13 +26,24 @@ from nnkit.nn.module import Module
 from nnkit.nn.parameter import Parameter
 
 
-def tanh(x):
+def tanh(x, out=None):
     r"""Hyperbolic tangent, :math:`\tanh x = (e^x - e^{-x})/(e^x + e^{-x})`: ``np.tanh``, in every recurrent layer.
+
+    ``out``: an array to write the result into.
 
     (numpy 2 computes it with vector instructions in float64 too; an earlier exp-based formula here, written
     when numpy's float64 tanh was a scalar loop, is now four times slower than ``np.tanh`` itself.)
     """
-    return np.tanh(x)
+    return np.tanh(x, out=out)
+
+
+def time_major(a):
+    """(N, L, ...) -> (L, N, ...) and back, as a contiguous copy.
+
+    The layers keep their per-step arrays time-major inside: step t is then one contiguous block
+    ``a[t]``, which the time loop reads and writes fastest.
+    """
+    return np.ascontiguousarray(a.swapaxes(0, 1))
 
 
 def split_gates(a, count):
@@ -54,7 +65,8 @@ class RecurrentLayer(Module):
     that order), so ``load_state_dict(torch_model.state_dict())`` just works.
 
     The input part does not depend on the recurrence, so ``forward`` computes it
-    for all N·L steps in one matrix product before the time loop. Likewise
+    for all N·L steps in one matrix product before the time loop. (Inside, per-step
+    arrays are time-major, (L, N, ...): see :func:`time_major`.) Likewise
     ``backward`` first runs the loop over time, collecting the gradients
     :math:`\delta_t` of the two pre-activations, and afterwards sums the weight
     gradients over all steps in one product each:
@@ -118,43 +130,45 @@ class RecurrentLayer(Module):
         return expect_shape(self, what, state, (batch_size, self.hidden_size), hint)
 
     def _project_inputs(self, x, bias):
-        """:math:`x_t W_{ih}^\\top` + bias for all N·L steps in one product: (N, L, input_size) -> (N, L, G·H)."""
+        """:math:`x_t W_{ih}^\\top` + bias for all N·L steps in one product: (N, L, input_size) -> (L, N, G·H)."""
         batch_size, length, _ = x.shape
-        projected = x.reshape(batch_size * length, self.input_size) @ self.weight_ih_l0.data.T
+        projected = time_major(x).reshape(length * batch_size, self.input_size) @ self.weight_ih_l0.data.T
         if bias is not None:
             projected += bias
-        return projected.reshape(batch_size, length, -1)
+        return projected.reshape(length, batch_size, -1)
 
     def _both_biases(self):
         """:math:`b_{ih} + b_{hh}`: where the two biases are simply added (RNN, LSTM), they act as one."""
         return None if self.bias_ih_l0 is None else self.bias_ih_l0.data + self.bias_hh_l0.data
 
     # -- backward helpers ----------------------------------------------------
-    def _check_grad_output(self, grad_output, outputs):
+    def _check_grad_output(self, grad_output, x):
+        """grad_output checked against the output's shape (N, L, H) and returned time-major, (L, N, H)."""
         grad_output = as_array(self, "grad_output", grad_output, dtype=self.dtype)
-        batch_size, _, hidden_size = outputs.shape
+        batch_size, length, hidden_size = *x.shape[:2], self.hidden_size
         hint = "dL/d(output) has the shape of the output, every hidden state (N, L, H)"
         if grad_output.shape == (batch_size, hidden_size):
             hint = "for a loss on the last step only, pass zeros with its gradient in grad_output[:, -1]"
-        return expect_shape(self, "grad_output", grad_output, outputs.shape, hint)
+        return time_major(expect_shape(self, "grad_output", grad_output, (batch_size, length, hidden_size), hint))
 
     def _accumulate_weight_grads(self, x, h0, outputs, delta_ih, delta_hh):
         """Add the weight and bias gradients summed over all steps; return dL/dx (N, L, input_size).
 
-        ``delta_ih``, ``delta_hh`` (N, L, G·H) are dL/d(input part) and dL/d(hidden part) of the gates.
+        ``outputs`` (L, N, H) are the states :math:`h_t`; ``delta_ih``, ``delta_hh`` (L, N, G·H) are
+        dL/d(input part) and dL/d(hidden part) of the gates, all time-major.
         """
         steps = x.shape[0] * x.shape[1]
-        h_previous = np.concatenate([h0[:, None], outputs[:, :-1]], axis=1)  # h_{t-1} for t = 1..L
+        h_previous = np.concatenate([h0[None], outputs[:-1]])  # h_{t-1} for t = 1..L
         shared = delta_hh is delta_ih  # RNN, LSTM: both parts of a gate get the same gradient
         delta_ih = delta_ih.reshape(steps, -1)
         delta_hh = delta_ih if shared else delta_hh.reshape(steps, -1)
-        self.weight_ih_l0.grad += delta_ih.T @ x.reshape(steps, self.input_size)
+        self.weight_ih_l0.grad += delta_ih.T @ time_major(x).reshape(steps, self.input_size)
         self.weight_hh_l0.grad += delta_hh.T @ h_previous.reshape(steps, self.hidden_size)
         if self.bias_ih_l0 is not None:
             grad_bias_ih = delta_ih.sum(axis=0)
             self.bias_ih_l0.grad += grad_bias_ih
             self.bias_hh_l0.grad += grad_bias_ih if shared else delta_hh.sum(axis=0)
-        return (delta_ih @ self.weight_ih_l0.data).reshape(x.shape)
+        return time_major((delta_ih @ self.weight_ih_l0.data).reshape(x.shape[1], x.shape[0], self.input_size))
 
     def extra_repr(self):
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias_ih_l0 is not None else ", bias=False")
@@ -190,28 +204,29 @@ class RNN(RecurrentLayer):
         h0 = self._check_state("h0", h0, x)
         inputs = self._project_inputs(x, self._both_biases())  # x_t W_ih^T + b_ih + b_hh, every t
         w_hh_t = self.weight_hh_l0.data.T
-        outputs = np.empty((*x.shape[:2], self.hidden_size), dtype=self.dtype)
+        outputs = np.empty_like(inputs)  # h_t of every step, time-major (L, N, H)
         h = h0
         for t in range(x.shape[1]):
-            a = inputs[:, t] + h @ w_hh_t
-            h = tanh(a) if self.nonlinearity == "tanh" else np.maximum(a, 0)
-            outputs[:, t] = h
-        self.h_n = h
+            a = h @ w_hh_t
+            a += inputs[t]
+            # h_t is written straight into its place; the next step reads it from there
+            h = tanh(a, out=outputs[t]) if self.nonlinearity == "tanh" else np.maximum(a, 0, out=outputs[t])
+        self.h_n = h.copy()
         self.save_for_backward(x, h0, outputs)
-        return outputs
+        return time_major(outputs)
 
     def backward(self, grad_output):
         x, h0, outputs = self.saved_values()
-        grad_output = self._check_grad_output(grad_output, outputs)
+        grad_output = self._check_grad_output(grad_output, x)
         w_hh = self.weight_hh_l0.data
         # f'(a_t) for every step at once: it needs only the forward pass's h_t, not the recursion
         slopes = 1 - outputs * outputs if self.nonlinearity == "tanh" else (outputs > 0).astype(self.dtype)
         delta = np.empty_like(outputs)  # dL/da_t
         grad_h_from_later = np.zeros_like(h0)  # dL/dh_t through step t+1: delta_{t+1} W_hh
         for t in reversed(range(x.shape[1])):
-            grad_h = grad_output[:, t] + grad_h_from_later
-            np.multiply(grad_h, slopes[:, t], out=delta[:, t])
-            grad_h_from_later = delta[:, t] @ w_hh
+            grad_h = grad_output[t] + grad_h_from_later
+            np.multiply(grad_h, slopes[t], out=delta[t])
+            grad_h_from_later = delta[t] @ w_hh
         self.grad_h0 = grad_h_from_later
         return self._accumulate_weight_grads(x, h0, outputs, delta, delta)
 
