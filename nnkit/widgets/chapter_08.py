@@ -85,7 +85,7 @@ def draw_conv1d(kernel_size=4, stride=1, padding=0, dilation=1, position=0, sign
         ax.text(left + 0.45, 1.45, _number(value).strip("()"), ha="center", va="center", fontsize=FONT_SIZE,
                 color="k" if tapped or not (is_pad or unreached) else UNREACHED_GREY)
         if not is_pad:
-            ax.text(left + 0.45, 2.1, str(j - padding), ha="center", va="center", fontsize=FONT_SIZE - 2,
+            ax.text(left + 0.45, 2.1, str(j - padding), ha="center", va="center", fontsize=FONT_SIZE - 1,
                     color="0.4")
 
     centre = dilation * (kernel_size - 1) / 2  # output i sits under the middle of its window
