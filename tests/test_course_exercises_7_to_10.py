@@ -100,7 +100,8 @@ CASES = {
         "08_cnn", "ex3", [("ex3-answer", "grad_x[:, :, window] +=", "grad_x[:, :, window] =")],
         ["MyConv1d backward disagrees with finite differences", "FAIL"]),
     "max-pool gradient spread over the window": (
-        "08_cnn", "ex4", [("ex4-answer", "return (is_max * grad_output", "return (0 * is_max + grad_output")],
+        "08_cnn", "ex4", [("ex4-answer", "np.put_along_axis(grad_windows, winners, grad_output[..., None], axis=-1)",
+                      "grad_windows += grad_output[..., None]")],
         ["entries are wrong"]),
     "receptive field that ignores strides": (
         "08_cnn", "ex5", [("ex5-answer", "jump *= stride", "jump *= 1")], ["2 of 6 entries are wrong"]),
@@ -237,3 +238,13 @@ def test_in_the_untouched_student_notebook_every_check_says_not_attempted(chapte
     graded = [cell.id for cell in build_exercise(SOURCES / f"{chapter}.md").student.cells
               if cell.metadata.get("nbgrader", {}).get("grade")]
     assert len(graded) >= 3 and {outcomes[cell_id] for cell_id in graded} == {"not attempted"}, outcomes
+
+
+def test_the_max_pool_solution_breaks_ties_as_nnkit_does():
+    from nnkit import nn
+
+    maxpool1d_backward = solution_function("08_cnn", "ex4-answer", "maxpool1d_backward")
+    x = np.array([[[1.0, 1.0, 0.0, 2.0, 2.0, 2.0], [5.0, 5.0, 5.0, 5.0, -1.0, -1.0]]])  # ties in every window
+    pool = nn.MaxPool1d(2)
+    grad_output = np.arange(1.0, 1.0 + pool(x).size).reshape(pool(x).shape)
+    np.testing.assert_array_equal(maxpool1d_backward(x, grad_output, 2), pool.backward(grad_output))
