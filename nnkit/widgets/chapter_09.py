@@ -217,7 +217,7 @@ def draw_gate_traces(gates, x, title, units=None):
                           extent=(0.5, len(x) + 0.5, values.shape[1] - 0.5, -0.5))
         ax.set_ylabel(f"{name}\nunit", fontsize=FONT_SIZE - 1)
     axes[-1].set_xlabel("time step t", fontsize=FONT_SIZE)
-    axes[-1].set_xticks(steps if len(steps) <= 30 else steps[::5])
+    axes[-1].set_xticks(steps if len(steps) <= 20 else [1, *range(5, len(steps) + 1, 5)])
     fig.colorbar(image, ax=axes[1:], label="gate value (0 = closed, 1 = open)", shrink=0.9)
     return fig
 
