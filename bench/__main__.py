@@ -41,7 +41,7 @@ def main():
     if args.quick:
         epochs, big_repeats, layer_repeats, warmup = 5, 2, 5, 1
     else:
-        epochs, big_repeats, layer_repeats, warmup = 30, 7, 40, 3
+        epochs, big_repeats, layer_repeats, warmup = 20, 5, 30, 3
     results = {"machine": machine(), "settings": {"quick": args.quick, "digits_epochs": epochs,
                                                   "big_repeats": big_repeats, "layer_repeats": layer_repeats,
                                                   "warmup": warmup}, "threads": {}}
@@ -66,6 +66,7 @@ def main():
     (folder / "latest.json").write_text(json.dumps(results, indent=1) + "\n")
     text = report.markdown(results)
     (folder / "latest.md").write_text(text)
+    report.plot(results, folder / "performance.png")
     if not args.quick:
         report.plot(results, ROOT / "book" / "performance.png")
         (ROOT / "book" / "performance.md").write_text(report.book_page(results, "performance.png"))

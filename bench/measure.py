@@ -116,7 +116,8 @@ def machine():
         "python": platform.python_version(),
         "numpy": np.__version__,
         "torch": torch.__version__,
-        "torch_blas": torch.backends.mkl.is_available() and "MKL" or "see torch.__config__",
+        "torch_blas": "; ".join(line.strip(" -") for line in torch.__config__.show().splitlines()
+                                if "Math Kernel" in line or "MKL-DNN" in line or "CPU capability" in line),
         "scikit-learn": sklearn_version,
         "blas": blas,
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "unset"),

@@ -115,7 +115,7 @@ def machine_text(machine):
             f"{', '.join(f'{x:.1f}' for x in machine['load_average'])} at the start)\n"
             f"- Python {machine['python']}, numpy {machine['numpy']}, PyTorch {machine['torch']} (CPU), "
             f"scikit-learn {machine['scikit-learn']}\n"
-            f"- BLAS: {blas}\n"
+            f"- BLAS: numpy (nnkit) uses {blas}; PyTorch uses {machine['torch_blas']}\n"
             f"- OPENBLAS_CORETYPE={machine['OPENBLAS_CORETYPE']}, OPENBLAS_NUM_THREADS="
             f"{machine['OPENBLAS_NUM_THREADS']} in the environment\n"
             f"- measured {machine['time_utc']}")
@@ -143,13 +143,17 @@ def plot(results, path):
     labels = [row["target"] for row in rows]
     positions = range(len(rows))
     colors = ["tab:green" if row["met"] else "tab:red" for row in rows]
-    ax.barh(positions, [row["ratio"] for row in rows], color=colors, label="nnkit, measured")
+    ax.barh(positions, [row["ratio"] for row in rows], color=colors, label="nnkit (green: target met, red: missed)")
     ax.scatter([row["limit"] for row in rows], positions, marker="|", s=300, color="black", zorder=3,
                label="target (at most)")
     ax.axvline(1.0, color="gray", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ticks = [0.125, 0.25, 0.5, 1, 2, 4, 8]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_xlim(0.1, max(10, 1.2 * max(row["ratio"] for row in rows)))
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
-    ax.set_xlabel("time of nnkit ÷ time of the reference (median, 1 thread); < 1 is faster")
+    ax.set_xlabel("time of nnkit ÷ time of the reference (ratio of medians, 1 thread, log scale); < 1 is faster")
     ax.set_title("nnkit beside PyTorch CPU and the matrix-product floor")
     ax.legend(loc="lower right")
     fig.tight_layout()
@@ -181,6 +185,35 @@ Where nnkit is fast, the fast code has a plain twin that computes the lecture fo
 """
 
 
+WHERE_THE_TIME_GOES = """\
+Measured with cProfile and by timing the parts of a step on the machine above (December 2026); the
+reasons hold for any machine, the exact shares do not.
+
+- **Digits MLP, against the floor.** A training step at batch 32 makes about fifty numpy calls: three layers
+  forward, the loss (input checks, log-softmax), `zero_grad` (six new arrays), backward, and the SGD update
+  (two array operations per parameter). The products are tiny (at most 32×128×64), so the floor is eight
+  BLAS calls and little else, and each of nnkit's other calls costs about a microsecond whatever its size.
+  Within 1.8× of the floor would leave under a microsecond for each of them. PyTorch pays more per
+  operation (autograd bookkeeping), which is why nnkit is still about twice as fast as PyTorch here.
+- **Big MLP, against the floor.** The products are most of the step. What remains is memory traffic over the
+  weight-gradient arrays (W1's is 800 KB): `zero_grad` writes them, backward adds into them, and SGD reads
+  each one twice (`lr * grad`, then `data -= ...`). The weight gradient is not written into its array
+  directly because `backward()` *adds* into `.grad`, the accumulation the course teaches. nnkit skips the
+  first layer's input gradient during training (`backward(..., input_grad=False)`), as PyTorch does for an
+  input without `requires_grad`. Without that it would be a third more arithmetic.
+- **Max pooling.** Four strided passes forward (one per tap of the 2×2 window) and four backward; PyTorch
+  runs one fused loop over each window.
+- **RNN and LSTM in float64.** Per time step the loop makes two matrix products (forward and backward) and a
+  handful of elementwise operations on (32, 64) blocks. The products and the weight-gradient products over
+  all 1,600 steps are the same in both frameworks; the rest is per-call cost. For the LSTM that is eleven
+  calls per step forward and seven per step backward, plus about fifteen whole-sequence operations that
+  compute the gates' slopes for all steps at once.
+- **Page faults.** On this virtual machine a page fault costs about 2.7 µs. A numpy temporary above glibc's
+  mmap threshold, freed and allocated again, can fault on every page (370 faults for `1 - h * h` on an
+  800 KB array in a fresh process). During the measured runs the layer cases showed no faults per pass.
+"""
+
+
 def book_page(results, image_name):
     one_thread = figure_table(results, 1)
     return "\n".join([
@@ -191,6 +224,7 @@ def book_page(results, image_name):
         "## Figures, one thread", "", one_thread, "",
         *(["## Figures, two threads", "", figure_table(results, 2), ""] if "2" in results["threads"] else []),
         "## Memory", "", memory_text(results), "",
+        "## Where the time goes", "", WHERE_THE_TIME_GOES,
         "## The whole course", "", course_text(results), "",
         "Reproduce: `make bench` (add `--course` to `python -m bench` for the notebook and website timings; "
         "`--quick` for a fast check of the suite itself).", "",
