@@ -89,3 +89,23 @@ def test_widget_draws_on_creation_and_redraws():
     fig = draw_gradient_decay(0.8, "relu", 20)
     assert len(fig.axes) == 2 and "s = 0.80" in fig.axes[0].get_title()
     plt.close("all")
+
+
+def test_pictures_are_titled_and_the_animation_is_offline():
+    from nnkit.widgets.chapter_09 import (
+        draw_gate_traces,
+        draw_sequence_patterns,
+        draw_unrolled_rnn,
+        gradient_decay_animation,
+    )
+
+    assert "unrolled" in draw_unrolled_rnn(steps=3).get_title()
+    patterns = draw_sequence_patterns()
+    assert [ax.get_title().split("\n")[0] for ax in patterns.axes] == [
+        "one-to-many", "many-to-one", "many-to-many", "many-to-many"]
+    gates = {"forget gate f": np.full((6, 4), 0.9), "input gate i": np.zeros((6, 4))}
+    fig = draw_gate_traces(gates, np.arange(6.0), "gates")
+    assert len(fig.axes) == 4  # input bars, two heat maps, one colour bar
+    html = gradient_decay_animation(scales=[0.5, 2.0], length=10)
+    assert html.count("data:image/png;base64,") == 2 and "cdnjs" not in html and "font-awesome" not in html
+    plt.close("all")
