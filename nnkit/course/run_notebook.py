@@ -30,6 +30,8 @@ from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
 
 TIMEOUT_ENAME = "CellTimeout"
+KERNEL_STARTUP_SECONDS = 120  # nbclient's 60 s was seen to run out on a loaded 2-core machine
+KERNEL_START_ATTEMPTS = 2
 
 
 class CappedOutputClient(NotebookClient):
@@ -79,20 +81,30 @@ def run(in_path, out_path, timeout_cell=30, max_output=20_000):
                                       "evalue": str(content.get("evalue", ""))[:max_output]}
         save()
 
-    client = CappedOutputClient(
-        notebook, timeout=timeout_cell, interrupt_on_timeout=True, allow_errors=True, kernel_name="python3",
-        error_on_timeout={"ename": TIMEOUT_ENAME, "traceback": [],
-                          "evalue": f"the cell ran longer than {timeout_cell} s and was stopped"},
-        on_notebook_start=on_start, on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
-        resources={"metadata": {"path": str(out_path.parent)}},
-    )
-    client.max_output_chars = max_output
-    client._output_used = {}
-    try:
-        client.execute()
-        notebook.metadata["nnkit_run"]["finished"] = True
-    except DeadKernelError:
-        notebook.metadata["nnkit_run"]["kernel_died_in_cell"] = current["index"]
+    def new_client():
+        client = CappedOutputClient(
+            notebook, timeout=timeout_cell, interrupt_on_timeout=True, allow_errors=True, kernel_name="python3",
+            startup_timeout=KERNEL_STARTUP_SECONDS,
+            error_on_timeout={"ename": TIMEOUT_ENAME, "traceback": [],
+                              "evalue": f"the cell ran longer than {timeout_cell} s and was stopped"},
+            on_notebook_start=on_start, on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
+            resources={"metadata": {"path": str(out_path.parent)}},
+        )
+        client.max_output_chars = max_output
+        client._output_used = {}
+        return client
+
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        client = new_client()
+        try:
+            client.execute()
+            notebook.metadata["nnkit_run"]["finished"] = True
+            break
+        except (DeadKernelError, RuntimeError):  # nbclient: "Kernel died before replying to kernel_info"
+            if current["index"] is None and attempt < KERNEL_START_ATTEMPTS:
+                continue  # it died before the first cell, so no student code ran: a loaded machine; start again
+            notebook.metadata["nnkit_run"]["kernel_died_in_cell"] = current["index"]
+            break
     save()
 
 
