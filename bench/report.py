@@ -103,8 +103,10 @@ def course_text(results):
     lines = ["| what | seconds |", "|---|---:|"]
     lines += [f"| notebook {name} | {seconds:.1f} |" for name, seconds in course["notebooks"].items()]
     lines.append(f"| all notebooks | {course['notebooks_total']:.1f} |")
-    lines.append(f"| website build (`jupyter-book build --all`, exit code {course['book']['exit_code']}) | "
-                 f"{course['book']['seconds']:.1f} |")
+    for kind, what in (("cold", "every chapter executed again"), ("warm", "chapters from the execution cache")):
+        build = course["book"][kind]
+        lines.append(f"| website build, {what} (`jupyter-book build --all`, exit code {build['exit_code']}) | "
+                     f"{build['seconds']:.1f} |")
     grading = " ".join(course["grading"]["output"])
     return "\n".join(lines) + f"\n\nAutograder (`bench/grading.py`): {grading}"
 
