@@ -1,7 +1,11 @@
 """How the suite measures: repeated timings, thread limits, peak memory, and the machine.
 
-* :func:`timings` runs a function ``warmup`` times untimed, then ``repeats`` times with
-  ``time.perf_counter``; :func:`summary` gives the median, the interquartile range and min/max.
+* :func:`timings` runs a function ``warmup`` times untimed, then ``repeats`` times, each timed by
+  :func:`timed`: wall-clock seconds (``time.perf_counter``, what the targets use) and this process's CPU
+  seconds (``time.process_time``). On a shared machine the CPU time leaves out the moments the process
+  waited for a core, so its ratios are steadier; with one thread it is close to the wall time of a quiet
+  machine. :func:`summary` gives the median, the interquartile range and min/max of the wall time and
+  the median CPU time.
 * :func:`threads` limits BLAS (numpy's and scikit-learn's OpenBLAS, via threadpoolctl) and
   torch's intra-op pool to the same number of threads.
 * Peak memory of numpy code: ``tracemalloc`` (numpy reports its array buffers to it).
@@ -19,27 +23,29 @@ import time
 import tracemalloc
 
 
+def timed(function):
+    """(wall-clock seconds, CPU seconds of this process) of one call of ``function()``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    function()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def timings(function, repeats, warmup=1):
-    """Seconds of each of ``repeats`` calls of ``function()``, after ``warmup`` untimed calls."""
+    """:func:`timed` samples of ``repeats`` calls of ``function()``, after ``warmup`` untimed calls."""
     for _ in range(warmup):
         function()
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - start)
-    return seconds
+    return [timed(function) for _ in range(repeats)]
 
 
-def summary(seconds):
-    """Median, quartiles and extremes of a list of timings (seconds)."""
-    ordered = sorted(seconds)
+def summary(samples):
+    """Median, quartiles and extremes of the wall times of (wall, cpu) samples, and the median CPU time."""
+    ordered = sorted(wall for wall, _ in samples)
     if len(ordered) >= 4:
         q1, _, q3 = statistics.quantiles(ordered, n=4)
     else:
         q1, q3 = ordered[0], ordered[-1]
     return {"median": statistics.median(ordered), "q1": q1, "q3": q3, "min": ordered[0], "max": ordered[-1],
-            "n": len(ordered)}
+            "n": len(ordered), "cpu_median": statistics.median(cpu for _, cpu in samples)}
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ batches (forward, weight gradients, and input gradients of every layer but the f
 
 import numpy as np
 
-from bench.measure import summary, timings
+from bench.measure import summary, timed, timings
 from nnkit.data import Standardizer, train_test_split
 from nnkit.datasets import load_digits
 from nnkit.nn import CrossEntropyLoss, Linear, ReLU, Sequential
@@ -144,23 +144,8 @@ def digits_split():
     return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
 
 
-def train_and_time(run, orders, warmup):
-    """Train one epoch per order, timing each; the first ``warmup`` epochs are not counted."""
-    import time
-
-    seconds = []
-    for index, order in enumerate(orders):
-        batches = run.batches(order)
-        start = time.perf_counter()
-        run.epoch(batches)
-        if index >= warmup:
-            seconds.append(time.perf_counter() - start)
-    return seconds
-
-
 def sklearn_digits(X_train, y_train, X_test, y_test, epochs, warmup):
     """scikit-learn's MLPClassifier with the same architecture and schedule, one ``partial_fit`` per epoch."""
-    import time
     import warnings
 
     from sklearn.neural_network import MLPClassifier
@@ -172,10 +157,9 @@ def sklearn_digits(X_train, y_train, X_test, y_test, epochs, warmup):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for index in range(epochs):
-            start = time.perf_counter()
-            model.partial_fit(X_train, y_train, classes=np.arange(10))
+            sample = timed(lambda: model.partial_fit(X_train, y_train, classes=np.arange(10)))
             if index >= warmup:
-                seconds.append(time.perf_counter() - start)
+                seconds.append(sample)
     return seconds, float(model.score(X_test, y_test))
 
 
@@ -191,14 +175,12 @@ def digits_case(epochs, warmup):
         floor = FloorRun(DIGITS_SIZES, dtype, X_train, y_train)
         # interleave the frameworks epoch by epoch, so that a burst of load elsewhere hits all of them
         times = {"nnkit": [], "torch": [], "floor": []}
-        import time
         for index, order in enumerate(orders):
             for label, run in (("nnkit", ours), ("torch", reference), ("floor", floor)):
                 batches = run.batches(order)
-                start = time.perf_counter()
-                run.epoch(batches)
+                sample = timed(lambda run=run, batches=batches: run.epoch(batches))
                 if index >= warmup:
-                    times[label].append(time.perf_counter() - start)
+                    times[label].append(sample)
         rows[f"nnkit {name}"] = {**summary(times["nnkit"]), "accuracy": ours.accuracy(X_test, y_test)}
         rows[f"torch {name}"] = {**summary(times["torch"]), "accuracy": reference.accuracy(X_test, y_test)}
         rows[f"floor {name}"] = summary(times["floor"])
