@@ -144,7 +144,7 @@ def plot(results, path):
 
     rows = [row for row in targets(results) if "×" not in row["target"] and "points" not in row["target"]
             and "memory" not in row["target"]]
-    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=100)
+    fig, ax = plt.subplots(figsize=(8.5, 6.5), dpi=100)
     labels = [row["target"] for row in rows]
     positions = range(len(rows))
     colors = ["tab:green" if row["met"] else "tab:red" for row in rows]
@@ -158,9 +158,10 @@ def plot(results, path):
     ax.set_xlim(0.1, max(10, 1.2 * max(row["ratio"] for row in rows)))
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
-    ax.set_xlabel("time of nnkit ÷ time of the reference (ratio of medians, 1 thread, log scale); < 1 is faster")
+    ax.set_xlabel("nnkit's time ÷ the reference's time (ratio of medians, 1 thread, log scale)\n"
+                  "left of the dashed line: nnkit is faster")
     ax.set_title("nnkit beside PyTorch CPU and the matrix-product floor")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.16), ncol=2, frameon=False)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
