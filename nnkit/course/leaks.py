@@ -8,9 +8,9 @@ an exercise source that
 * is at least 12 characters long once normalized (whitespace collapsed; the markdown and
   math marks ``*`` `````` ``$`` ``\\(`` ``\\)`` removed, so a rendered page matches its source),
 * is not a comment-only line, and
-* appears in no student version of any exercise and in no chapter (``notebooks/*.md``):
-  ``import numpy as np`` may legitimately appear in both, and a formula the chapter itself
-  prints, such as ``a = 1 / (1 + np.exp(-z))``, gives nothing away; lines shorter than 12
+* appears in no student version of any exercise, and nowhere in a chapter (``notebooks/*.md``):
+  ``import numpy as np`` may legitimately appear in both, and code the chapter itself
+  shows, such as ``a = 1 / (1 + np.exp(-z))``, gives nothing away; lines shorter than 12
   characters are too generic to be evidence.
 
 The scanner reports every secret found in a student notebook (``exercises/*.ipynb``: cell
@@ -53,13 +53,14 @@ def secrets(exercises, chapters=()):
     read anyway (see the module docstring for the rule)."""
     public = {normalize(line) for exercise in exercises for cell in exercise.student.cells
               for line in cell.source.splitlines()}
-    for line in (line for chapter in chapters for line in chapter.splitlines()):
-        public |= {normalize(line), normalize(line.split("#")[0])}  # a code line with or without its comment
+    # what a chapter shows anywhere (a whole line, or inside a longer one) is public, as the scan matches text
+    chapter_text = "\n".join(normalize(line) for chapter in chapters for line in chapter.splitlines())
     found = {}
     for exercise in exercises:
         for line in exercise.secret_lines:
             text = normalize(line)
-            if len(text) >= MIN_SECRET_CHARS and not text.startswith("#") and text not in public:
+            if (len(text) >= MIN_SECRET_CHARS and not text.startswith("#") and text not in public
+                    and text not in chapter_text):
                 found.setdefault(text, exercise.source.name)
     return found
 
