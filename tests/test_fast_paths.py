@@ -164,3 +164,29 @@ def test_a_training_step_with_the_fast_paths_decreases_the_loss():
         model.backward(loss_fn.backward(), input_grad=False)
         optimizer.step()
     assert loss_fn(model(x), labels) < 0.8 * first
+
+
+def max_pool_backward_reference(x, grad_output, kernel, stride):
+    """dL/dx of 2-D max pooling, one window at a time: the window's gradient goes to its (first) maximum."""
+    grad_x = np.zeros_like(x)
+    for n, c, i, j in np.ndindex(*grad_output.shape):
+        window = x[n, c, i * stride[0]:i * stride[0] + kernel[0], j * stride[1]:j * stride[1] + kernel[1]]
+        p, q = np.unravel_index(np.argmax(window), window.shape)  # argmax: the first maximum in row-major order
+        grad_x[n, c, i * stride[0] + p, j * stride[1] + q] += grad_output[n, c, i, j]
+    return grad_x
+
+
+@pytest.mark.parametrize(("kernel", "stride"), [((2, 2), (2, 2)), ((3, 3), (3, 3)), ((2, 3), (3, 4)),
+                                                ((3, 3), (2, 2)), ((3, 2), (1, 2))])
+def test_max_pool_backward_writes_or_adds_like_the_window_loop(kernel, stride):
+    """Non-overlapping windows (stride >= kernel) write each gradient in place; overlapping ones add."""
+    from nnkit.nn import MaxPool2d
+
+    rng = np.random.default_rng(9)
+    x = rng.integers(-3, 4, (2, 3, 11, 10)).astype(np.float64)  # small integers: many ties
+    pool = MaxPool2d(kernel, stride=stride)
+    y = pool(x)
+    grad_output = rng.standard_normal(y.shape)
+    # overlapping windows add their gradients in another order than the loop: equal to rounding
+    np.testing.assert_allclose(pool.backward(grad_output), max_pool_backward_reference(x, grad_output, kernel, stride),
+                               rtol=0, atol=1e-14)

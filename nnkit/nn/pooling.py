@@ -101,11 +101,15 @@ class _MaxPoolNd(_PoolNd):
         grad_output = self.check_grad_output(grad_output, argmax.shape, dtype)
         stride, dilation = self.window["stride"], self.window["dilation"]
         grad_padded = np.zeros(padded_shape(input_shape, self.window["padding"]), dtype=dtype)
-        zero = dtype.type(0)
-        for index, tap in enumerate(kernel_taps(self.window["kernel_size"])):
-            # += (not =): with overlapping windows an entry can be the maximum of several of them
-            window_taps = (..., *tap_slices(tap, stride, dilation, argmax.shape[2:]))
-            grad_padded[window_taps] += np.where(argmax == index, grad_output, zero)
+        kernel = self.window["kernel_size"]
+        overlapping = any(s < k for s, k in zip(stride, kernel))
+        for index, tap in enumerate(kernel_taps(kernel)):
+            seen_by_tap = grad_padded[(..., *tap_slices(tap, stride, dilation, argmax.shape[2:]))]  # a view
+            won = argmax == index  # the windows whose maximum this tap held
+            if overlapping:  # an entry can be the maximum of several windows: it gets the sum of their gradients
+                seen_by_tap += grad_output * won
+            else:  # every entry is in one window at most: write its gradient (or 0) straight in
+                np.multiply(grad_output, won, out=seen_by_tap)
         return unpad(grad_padded, self.window["padding"])
 
 

@@ -207,10 +207,9 @@ class RNN(RecurrentLayer):
         outputs = np.empty_like(inputs)  # h_t of every step, time-major (L, N, H)
         h = h0
         for t in range(x.shape[1]):
-            a = h @ w_hh_t
+            a = np.matmul(h, w_hh_t, out=outputs[t])  # a_t, computed in the place where h_t will be
             a += inputs[t]
-            # h_t is written straight into its place; the next step reads it from there
-            h = tanh(a, out=outputs[t]) if self.nonlinearity == "tanh" else np.maximum(a, 0, out=outputs[t])
+            h = tanh(a, out=a) if self.nonlinearity == "tanh" else np.maximum(a, 0, out=a)
         self.h_n = h.copy()
         self.save_for_backward(x, h0, outputs)
         return time_major(outputs)
