@@ -16,9 +16,10 @@ class Sequential(Module):
             if not isinstance(module, Module):
                 raise TypeError(f"Sequential: argument {index} must be a Module, got {type(module).__name__}")
             setattr(self, str(index), module)
+        self._layers = modules  # the same modules in order, so forward/backward need not look them up
 
     def layers(self):
-        return [module for _, module in self.named_children()]
+        return list(self._layers)
 
     def __getitem__(self, index):
         return self.layers()[index]
@@ -30,7 +31,7 @@ class Sequential(Module):
         return iter(self.layers())
 
     def forward(self, x):
-        for module in self.layers():
+        for module in self._layers:
             x = module(x)
         return x
 
@@ -40,7 +41,7 @@ class Sequential(Module):
         ``input_grad=False`` is for training, where nothing uses dL/d(input): when the first module is a
         Linear, its product :math:`G W` is then skipped and None returned.
         """
-        for index, module in reversed(list(enumerate(self.layers()))):
+        for index, module in reversed(list(enumerate(self._layers))):
             if index == 0 and not input_grad and isinstance(module, Linear):
                 return module.backward(grad_output, input_grad=False)
             grad_output = module.backward(grad_output)

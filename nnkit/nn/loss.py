@@ -185,12 +185,14 @@ class CrossEntropyLoss(Loss):
 
     def forward(self, pred, target):
         log_probs = log_softmax(pred, dim=1)
+        self._log_probs = (pred, log_probs)  # for gradient(): p = exp(ln p), without a second softmax
         if target.ndim == 1:  # one-hot t: the sum over c keeps only ln p of the labelled class
-            return -np.sum(log_probs[np.arange(len(target)), target]) / pred.shape[0]
+            return -log_probs[np.arange(len(target)), target].sum() / pred.shape[0]
         return -np.sum(target * log_probs) / pred.shape[0]
 
     def gradient(self, pred, target):
-        probs = softmax(pred, dim=1)
+        scores, log_probs = getattr(self, "_log_probs", (None, None))
+        probs = np.exp(log_probs) if scores is pred else softmax(pred, dim=1)
         if target.ndim == 1:  # p - t with one-hot t: subtract 1 at each row's label
             probs[np.arange(len(target)), target] -= 1
             return probs / pred.shape[0]
