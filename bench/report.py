@@ -209,8 +209,9 @@ reasons hold for any machine, the exact shares do not.
   directly because `backward()` *adds* into `.grad`, the accumulation the course teaches. nnkit skips the
   first layer's input gradient during training (`backward(..., input_grad=False)`), as PyTorch does for an
   input without `requires_grad`. Without that it would be a third more arithmetic.
-- **Max pooling.** Four strided passes forward (one per tap of the 2×2 window) and four backward; PyTorch
-  runs one fused loop over each window.
+- **Max pooling** makes one strided pass per tap of the 2×2 window forward and one per tap backward,
+  where PyTorch runs one fused loop over the windows. Backward, each tap writes its gradient straight into
+  its strided slice of dL/dx when the windows do not overlap, and adds it when they do.
 - **RNN and LSTM in float64.** Per time step the loop makes two matrix products (forward and backward) and a
   handful of elementwise operations on (32, 64) blocks. The products and the weight-gradient products over
   all 1,600 steps are the same in both frameworks; the rest is per-call cost. For the LSTM that is eleven
