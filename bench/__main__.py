@@ -66,8 +66,9 @@ def main():
     (folder / "latest.json").write_text(json.dumps(results, indent=1) + "\n")
     text = report.markdown(results)
     (folder / "latest.md").write_text(text)
-    report.plot(results, folder / "performance.png")
-    if not args.quick:
+    if args.quick:
+        report.plot(results, folder / "performance.png")
+    else:
         report.plot(results, ROOT / "book" / "performance.png")
         (ROOT / "book" / "performance.md").write_text(report.book_page(results, "performance.png"))
     print(text)
