@@ -194,8 +194,8 @@ Where nnkit is fast, the fast code has a plain twin that computes the lecture fo
 
 
 WHERE_THE_TIME_GOES = """\
-Measured with cProfile and by timing the parts of a step on the machine above (December 2026); the
-reasons hold for any machine, the exact shares do not.
+Measured with cProfile (`python -m bench.profile` prints it) and by timing the parts of a step on the
+machine above (December 2026); the reasons hold for any machine, the exact shares do not.
 
 - **Digits MLP, against the floor.** A training step at batch 32 makes about fifty numpy calls: three layers
   forward, the loss (input checks, log-softmax), `zero_grad` (six new arrays), backward, and the SGD update
