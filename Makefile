@@ -106,8 +106,9 @@ lock:
 	(echo "# Exact versions tested in CI (regenerate with: make lock). Used as pip -c constraints for every install."; \
 	 /tmp/nnkit-lock/bin/pip freeze --exclude-editable | sed 's/+cpu$$//') > constraints.txt
 
+# make bench BENCH_ARGS=--course adds the whole-course costs (notebooks, website, grading); --quick for a smoke run
 bench: $(VENV)/.bench
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf _build _web_assets .pytest_cache .hypothesis
