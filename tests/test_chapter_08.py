@@ -7,7 +7,6 @@ matplotlib.use("Agg")
 
 import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -23,12 +22,6 @@ from nnkit.widgets.chapter_08 import (
     draw_image_grid,
     output_length_text,
 )
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def texts(ax):

@@ -4,9 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
-import pytest
 
 from nnkit.widgets.chapter_10 import (
     code_interpolation_explorer,
@@ -25,12 +23,6 @@ def decoder(codes):
     images = np.zeros((len(codes), 64))
     images[:, 0], images[:, 1] = codes[:, 0] / 10, -codes[:, 1] / 10
     return images
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_interpolation_runs_from_a_to_b_in_a_straight_line():

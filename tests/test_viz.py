@@ -27,12 +27,6 @@ from nnkit.viz import (
 from nnkit.viz.style import NEGATIVE, POSITIVE
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def by_gid(ax, gid, kind="collections"):
     return [artist for artist in getattr(ax, kind) if artist.get_gid() == gid]
 

@@ -29,12 +29,6 @@ from nnkit.widgets.learning_rate_explorer import SURFACES
 from nnkit.widgets.playground import TICK_MS
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def title_of(view):
     return view.figure.axes[0].get_title()
 
