@@ -18,7 +18,7 @@ PARTS = [
     ("Part 1: from one neuron to training in practice", range(1, 8)),
     ("Part 2: convolution and recurrence", range(8, 11)),
 ]
-COURSE_PAGES = ["book/setup"]
+COURSE_PAGES = ["book/setup", "book/instructors"]
 REFERENCE_PAGES = ["book/performance", "book/credits"]
 # edition: (its table of contents, the folder its exercise pages come from, their caption)
 EDITIONS = {
