@@ -119,6 +119,22 @@ def bptt_reference(layer, x, grad_output):
     return (*grads, grad_h_later, grad_c_later)
 
 
+def lstm_forward_reference(layer, x):
+    """The LSTM's forward pass exactly as its docstring writes it, sigma(a) = 1/(1 + e^{-a}): outputs, h_n, c_n."""
+    w_ih, w_hh = layer.weight_ih_l0.data, layer.weight_hh_l0.data
+    bias = layer.bias_ih_l0.data + layer.bias_hh_l0.data
+    hidden = layer.hidden_size
+    h = c = np.zeros((x.shape[0], hidden))
+    outputs = []
+    for t in range(x.shape[1]):
+        a = x[:, t] @ w_ih.T + h @ w_hh.T + bias
+        i, f, o = (1 / (1 + np.exp(-a[:, k * hidden:(k + 1) * hidden])) for k in (0, 1, 3))
+        c = f * c + i * np.tanh(a[:, 2 * hidden:3 * hidden])
+        h = o * np.tanh(c)
+        outputs.append(h)
+    return np.stack(outputs, axis=1), h, c
+
+
 def test_lstm_backward_equals_step_by_step_bptt():
     """nnkit's LSTM computes the forward-only factors of every step at once; the numbers are the plain loop's."""
     np.random.seed(4)
@@ -126,7 +142,10 @@ def test_lstm_backward_equals_step_by_step_bptt():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((2, 6, 3))
     grad_output = rng.standard_normal((2, 6, 5))
-    layer(x)
+    outputs = layer(x)
+    ref_outputs, ref_h_n, ref_c_n = lstm_forward_reference(layer, x)  # gates by tanh in nnkit, by exp here
+    for ours, theirs in ((outputs, ref_outputs), (layer.h_n, ref_h_n), (layer.c_n, ref_c_n)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
     grad_x = layer.backward(grad_output)
     ref_x, ref_w_ih, ref_w_hh, ref_b, ref_h0, ref_c0 = bptt_reference(layer, x, grad_output)
     for ours, theirs in ((grad_x, ref_x), (layer.weight_ih_l0.grad, ref_w_ih), (layer.weight_hh_l0.grad, ref_w_hh),
@@ -190,3 +209,18 @@ def test_max_pool_backward_writes_or_adds_like_the_window_loop(kernel, stride):
     # overlapping windows add their gradients in another order than the loop: equal to rounding
     np.testing.assert_allclose(pool.backward(grad_output), max_pool_backward_reference(x, grad_output, kernel, stride),
                                rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("layer_class", [RNN, LSTM])
+def test_recurrent_float32_stays_float32_and_extreme_inputs_stay_finite(layer_class):
+    """No silent upcast anywhere in the fast loops; saturated gates (|a| ~ 1e4) give finite, silent results."""
+    np.random.seed(10)
+    layer = layer_class(3, 4, dtype=np.float32)
+    x = (1e4 * np.random.default_rng(11).standard_normal((2, 5, 3))).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        outputs = layer(x)
+        grad_x = layer.backward(np.ones_like(outputs))
+    assert outputs.dtype == grad_x.dtype == layer.grad_h0.dtype == np.float32
+    assert all(p.grad.dtype == np.float32 for p in layer.parameters())
+    assert np.isfinite(outputs).all() and np.isfinite(grad_x).all() and np.abs(outputs).max() <= 1

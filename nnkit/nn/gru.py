@@ -46,9 +46,10 @@ class GRU(RecurrentLayer):
         h0 = self._check_state("h0", h0, x)
         b_ih = None if self.bias_ih_l0 is None else self.bias_ih_l0.data
         b_hh = 0 if self.bias_hh_l0 is None else self.bias_hh_l0.data
-        inputs = self._project_inputs(x, b_ih)  # x_t W_ih^T + b_ih, every t
+        x_steps = time_major(x)
+        inputs = self._project_inputs(x_steps, b_ih)  # x_t W_ih^T + b_ih, every t
         w_hh_t = self.weight_hh_l0.data.T
-        outputs = np.empty((x.shape[1], x.shape[0], self.hidden_size), dtype=self.dtype)  # time-major (L, N, H)
+        states = self._empty_states(h0, x.shape[1])  # h_0 ... h_L, time-major (L + 1, N, H)
         steps = []  # what backward needs from each step
         h = h0
         for t in range(x.shape[1]):
@@ -59,22 +60,22 @@ class GRU(RecurrentLayer):
             n = tanh(ih_n + r * hh_n)
             steps.append((h, r, z, n, hh_n))
             h = (1 - z) * n + z * h
-            outputs[t] = h
+            states[t + 1] = h
         self.h_n = h
-        self.save_for_backward(x, h0, outputs, steps)
-        return time_major(outputs)
+        self.save_for_backward(x_steps, states, steps)
+        return time_major(states[1:])
 
     def backward(self, grad_output):
-        x, h0, outputs, steps = self.saved_values()
-        grad_output = self._check_grad_output(grad_output, x)
+        x_steps, states, steps = self.saved_values()
+        grad_output = self._check_grad_output(grad_output, x_steps)
         w_hh = self.weight_hh_l0.data
-        gates_shape = (x.shape[1], x.shape[0], 3 * self.hidden_size)  # time-major
+        gates_shape = (*x_steps.shape[:2], 3 * self.hidden_size)  # time-major
         delta_ih = np.empty(gates_shape, dtype=self.dtype)  # dL/d(x_t W_ih^T + b_ih)
         delta_hh = np.empty(gates_shape, dtype=self.dtype)  # dL/d(h_{t-1} W_hh^T + b_hh)
-        grad_h_from_later = np.zeros_like(h0)  # dL/dh_t through step t+1
-        for t in reversed(range(x.shape[1])):
+        grad_h_from_later = np.zeros_like(states[0])  # dL/dh_t through step t+1
+        for t in reversed(range(len(steps))):
             h_previous, r, z, n, hh_n = steps[t]
-            grad_h = grad_output[t] + grad_h_from_later
+            grad_h = grad_output[:, t] + grad_h_from_later
             delta_n = grad_h * (1 - z) * (1 - n * n)
             delta_r = delta_n * hh_n * r * (1 - r)
             delta_z = grad_h * (h_previous - n) * z * (1 - z)
@@ -82,4 +83,4 @@ class GRU(RecurrentLayer):
             np.concatenate([delta_r, delta_z, r * delta_n], axis=1, out=delta_hh[t])
             grad_h_from_later = grad_h * z + delta_hh[t] @ w_hh
         self.grad_h0 = grad_h_from_later
-        return self._accumulate_weight_grads(x, h0, outputs, delta_ih, delta_hh)
+        return self._accumulate_weight_grads(x_steps, states, delta_ih, delta_hh)

@@ -2,7 +2,6 @@ r"""Long short-term memory: a recurrent layer whose cell state is updated by add
 
 import numpy as np
 
-from nnkit.nn.activation import sigmoid
 from nnkit.nn.rnn import RecurrentLayer, split_gates, tanh, time_major
 
 
@@ -50,51 +49,70 @@ class LSTM(RecurrentLayer):
     def forward(self, x, h0=None, c0=None):
         x = self._check_input(x)
         h0, c0 = self._check_state("h0", h0, x), self._check_state("c0", c0, x)
-        inputs = self._project_inputs(x, self._both_biases())  # x_t W_ih^T + b_ih + b_hh, every t
-        w_hh_t = self.weight_hh_l0.data.T
-        hidden = self.hidden_size
-        # what backward needs, time-major: [i_t, f_t, g_t, o_t] (L, N, 4H), c_t and h_t (L, N, H)
+        length = x.shape[1]
+        # sigma(a) = (1 + tanh(a/2)) / 2, so one tanh computes all four gates if the i, f, o parts of a_t are
+        # halved first: halving the weights and biases does it exactly (a power of two only moves the exponent)
+        scale, offset = self._gate_scale_and_offset()
+        x_steps = time_major(x)
+        inputs = self._project_inputs(x_steps, self._both_biases())  # x_t W_ih^T + b_ih + b_hh, every t
+        inputs *= scale
+        w_hh_t = np.ascontiguousarray(self.weight_hh_l0.data.T) * scale  # contiguous: BLAS is faster so
+        # what backward needs, time-major: [i_t, f_t, g_t, o_t] (L, N, 4H), h_0..h_L and c_0..c_L (L + 1, N, H)
+        # and tanh(c_t) (L, N, H)
         gates = np.empty_like(inputs)
-        cells = np.empty((x.shape[1], x.shape[0], hidden), dtype=self.dtype)
-        outputs = np.empty_like(cells)
-        h, c = h0, c0
-        g_block = slice(2 * hidden, 3 * hidden)
-        for t in range(x.shape[1]):  # every result is written straight into its place in gates, cells, outputs
-            a = h @ w_hh_t
+        states, cells = self._empty_states(h0, length), self._empty_states(c0, length)
+        tanh_cells = np.empty_like(states[1:])
+        for t in range(length):  # every result is written straight into its place in gates, cells, states
+            a = np.matmul(states[t], w_hh_t, out=gates[t])  # a_t (its i, f, o parts halved)
             a += inputs[t]
-            sigmoid(a, out=gates[t])  # i, f and o; the g block is overwritten on the next line
-            tanh(a[:, g_block], out=gates[t, :, g_block])
-            i, f, g, o = split_gates(gates[t], 4)
-            c = np.multiply(f, c, out=cells[t])
+            tanh(a, out=a)
+            a *= scale  # i, f, o: (1 + tanh(a/2)) / 2; g: tanh(a)
+            a += offset
+            i, f, g, o = split_gates(a, 4)
+            c = np.multiply(f, cells[t], out=cells[t + 1])
             c += i * g
-            h = np.multiply(o, tanh(c), out=outputs[t])
-        self.h_n, self.c_n = h.copy(), c.copy()
-        self.save_for_backward(x, h0, c0, outputs, gates, cells)
-        return time_major(outputs)
+            np.multiply(o, tanh(c, out=tanh_cells[t]), out=states[t + 1])
+        self.h_n, self.c_n = states[-1].copy(), cells[-1].copy()
+        self.save_for_backward(x_steps, states, cells, tanh_cells, gates)
+        return time_major(states[1:])
+
+    def _gate_scale_and_offset(self):
+        """(4H,) vectors: 1/2 and 1/2 on the i, f, o blocks, 1 and 0 on the g block."""
+        hidden = self.hidden_size
+        scale = np.full(4 * hidden, 0.5, dtype=self.dtype)
+        scale[2 * hidden:3 * hidden] = 1
+        return scale, 1 - scale
 
     def backward(self, grad_output):
-        x, h0, c0, outputs, gates, cells = self.saved_values()
-        grad_output = self._check_grad_output(grad_output, x)
+        x_steps, states, cells, tanh_cells, gates = self.saved_values()
+        grad_output = self._check_grad_output(grad_output, x_steps)
         w_hh = self.weight_hh_l0.data
-        length, batch_size, hidden = outputs.shape
-        # Every factor of the formulas that comes from the forward pass alone, for all steps at once;
-        # only the sums over later steps (grad_h, grad_c) are left for the loop over time.
-        i, f, g, o = (gates[..., k * hidden:(k + 1) * hidden] for k in range(4))
-        tanh_c = tanh(cells)
-        c_previous = np.concatenate([c0[None], cells[:-1]])
-        from_h_to_c = o * (1 - tanh_c * tanh_c)  # dc contribution per unit dL/dh_t
-        cell_factors = np.stack([g * i * (1 - i), c_previous * f * (1 - f), i * (1 - g * g)], axis=2)  # (L, N, 3, H)
-        output_factor = tanh_c * o * (1 - o)
-        delta = np.empty_like(gates)  # dL/da_t, (L, N, 4H)
+        length, batch_size, hidden = tanh_cells.shape
+        blocks = [slice(k * hidden, (k + 1) * hidden) for k in range(4)]
+        i, f, g, o = (gates[..., block] for block in blocks)
+        # delta starts as every factor of the formulas that comes from the forward pass alone, for all steps at
+        # once; the loop over time then multiplies each step by C_t (i, f, g blocks) or G_t (o block), in place
+        delta = np.subtract(1, gates)
+        delta *= gates  # sigma' = sigma (1 - sigma) for i, f, o
+        delta_i, delta_f, delta_g, delta_o = (delta[..., block] for block in blocks)
+        np.multiply(g, g, out=delta_g)
+        np.subtract(1, delta_g, out=delta_g)  # tanh' = 1 - g^2 for g
+        delta_i *= g
+        delta_f *= cells[:-1]  # c_{t-1}
+        delta_g *= i
+        delta_o *= tanh_cells
+        from_h_to_c = np.multiply(tanh_cells, tanh_cells)
+        np.subtract(1, from_h_to_c, out=from_h_to_c)
+        from_h_to_c *= o  # dc contribution per unit dL/dh_t: o_t (1 - tanh^2 c_t)
         delta_cell_gates = delta[..., :3 * hidden].reshape(length, batch_size, 3, hidden)  # the i, f, g blocks
-        grad_h_from_later = np.zeros_like(h0)  # delta_{t+1} W_hh
-        grad_c_from_later = np.zeros_like(h0)  # C_{t+1} * f_{t+1}
+        grad_h = np.zeros_like(states[0])  # dL/dh_t: first delta_{t+1} W_hh, then plus G_t
+        grad_c = np.zeros_like(cells[0])  # dL/dc_t: first C_{t+1} f_{t+1}, then plus the path through h_t
         for t in reversed(range(length)):
-            grad_h = grad_output[t] + grad_h_from_later
-            grad_c = grad_c_from_later + grad_h * from_h_to_c[t]
-            np.multiply(grad_c[:, None], cell_factors[t], out=delta_cell_gates[t])
-            np.multiply(grad_h, output_factor[t], out=delta[t, :, 3 * hidden:])
-            grad_h_from_later = delta[t] @ w_hh
-            grad_c_from_later = grad_c * f[t]
-        self.grad_h0, self.grad_c0 = grad_h_from_later, grad_c_from_later
-        return self._accumulate_weight_grads(x, h0, outputs, delta, delta)
+            grad_h += grad_output[:, t]
+            grad_c += grad_h * from_h_to_c[t]
+            delta_cell_gates[t] *= grad_c[:, None]
+            delta_o[t] *= grad_h
+            np.matmul(delta[t], w_hh, out=grad_h)
+            grad_c *= f[t]
+        self.grad_h0, self.grad_c0 = grad_h, grad_c
+        return self._accumulate_weight_grads(x_steps, states, delta, delta)

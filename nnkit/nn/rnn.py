@@ -129,46 +129,57 @@ class RecurrentLayer(Module):
             hint = "is the input sequence-first (L, N, input_size)? nnkit is batch-first: use x.transpose(1, 0, 2)"
         return expect_shape(self, what, state, (batch_size, self.hidden_size), hint)
 
-    def _project_inputs(self, x, bias):
-        """:math:`x_t W_{ih}^\\top` + bias for all N·L steps in one product: (N, L, input_size) -> (L, N, G·H)."""
-        batch_size, length, _ = x.shape
-        projected = time_major(x).reshape(length * batch_size, self.input_size) @ self.weight_ih_l0.data.T
+    def _project_inputs(self, x_steps, bias):
+        """:math:`x_t W_{ih}^\\top` + bias for all N·L steps in one product: (L, N, input_size) -> (L, N, G·H)."""
+        length, batch_size, _ = x_steps.shape
+        projected = x_steps.reshape(length * batch_size, self.input_size) @ self.weight_ih_l0.data.T
         if bias is not None:
             projected += bias
         return projected.reshape(length, batch_size, -1)
+
+    def _empty_states(self, h0, length):
+        """A time-major buffer (L + 1, N, H) for :math:`h_0 \\dots h_L`, h0 filled in: ``states[1:]`` are the outputs.
+
+        Keeping :math:`h_0` in front makes ``states[:-1]``, every :math:`h_{t-1}`, a plain view for backward.
+        """
+        states = np.empty((length + 1, *h0.shape), dtype=self.dtype)
+        states[0] = h0
+        return states
 
     def _both_biases(self):
         """:math:`b_{ih} + b_{hh}`: where the two biases are simply added (RNN, LSTM), they act as one."""
         return None if self.bias_ih_l0 is None else self.bias_ih_l0.data + self.bias_hh_l0.data
 
     # -- backward helpers ----------------------------------------------------
-    def _check_grad_output(self, grad_output, x):
-        """grad_output checked against the output's shape (N, L, H) and returned time-major, (L, N, H)."""
+    def _check_grad_output(self, grad_output, x_steps):
+        """grad_output checked against the output's shape (N, L, H); the loops read step t as ``grad_output[:, t]``."""
         grad_output = as_array(self, "grad_output", grad_output, dtype=self.dtype)
-        batch_size, length, hidden_size = *x.shape[:2], self.hidden_size
+        length, batch_size, hidden_size = *x_steps.shape[:2], self.hidden_size
         hint = "dL/d(output) has the shape of the output, every hidden state (N, L, H)"
         if grad_output.shape == (batch_size, hidden_size):
             hint = "for a loss on the last step only, pass zeros with its gradient in grad_output[:, -1]"
-        return time_major(expect_shape(self, "grad_output", grad_output, (batch_size, length, hidden_size), hint))
+        return expect_shape(self, "grad_output", grad_output, (batch_size, length, hidden_size), hint)
 
-    def _accumulate_weight_grads(self, x, h0, outputs, delta_ih, delta_hh):
+    def _accumulate_weight_grads(self, x_steps, states, delta_ih, delta_hh):
         """Add the weight and bias gradients summed over all steps; return dL/dx (N, L, input_size).
 
-        ``outputs`` (L, N, H) are the states :math:`h_t`; ``delta_ih``, ``delta_hh`` (L, N, G·H) are
-        dL/d(input part) and dL/d(hidden part) of the gates, all time-major.
+        ``x_steps`` (L, N, input_size) is the input, ``states`` (L + 1, N, H) are :math:`h_0 \\dots h_L`;
+        ``delta_ih``, ``delta_hh`` (L, N, G·H) are dL/d(input part) and dL/d(hidden part) of the gates,
+        all time-major.
         """
-        steps = x.shape[0] * x.shape[1]
-        h_previous = np.concatenate([h0[None], outputs[:-1]])  # h_{t-1} for t = 1..L
+        length, batch_size, _ = x_steps.shape
+        steps = length * batch_size
+        h_previous = states[:-1]  # h_{t-1} for t = 1..L
         shared = delta_hh is delta_ih  # RNN, LSTM: both parts of a gate get the same gradient
         delta_ih = delta_ih.reshape(steps, -1)
         delta_hh = delta_ih if shared else delta_hh.reshape(steps, -1)
-        self.weight_ih_l0.grad += delta_ih.T @ time_major(x).reshape(steps, self.input_size)
+        self.weight_ih_l0.grad += delta_ih.T @ x_steps.reshape(steps, self.input_size)
         self.weight_hh_l0.grad += delta_hh.T @ h_previous.reshape(steps, self.hidden_size)
         if self.bias_ih_l0 is not None:
             grad_bias_ih = delta_ih.sum(axis=0)
             self.bias_ih_l0.grad += grad_bias_ih
             self.bias_hh_l0.grad += grad_bias_ih if shared else delta_hh.sum(axis=0)
-        return time_major((delta_ih @ self.weight_ih_l0.data).reshape(x.shape[1], x.shape[0], self.input_size))
+        return time_major((delta_ih @ self.weight_ih_l0.data).reshape(length, batch_size, self.input_size))
 
     def extra_repr(self):
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias_ih_l0 is not None else ", bias=False")
@@ -202,32 +213,37 @@ class RNN(RecurrentLayer):
     def forward(self, x, h0=None):
         x = self._check_input(x)
         h0 = self._check_state("h0", h0, x)
-        inputs = self._project_inputs(x, self._both_biases())  # x_t W_ih^T + b_ih + b_hh, every t
-        w_hh_t = self.weight_hh_l0.data.T
-        outputs = np.empty_like(inputs)  # h_t of every step, time-major (L, N, H)
-        h = h0
+        x_steps = time_major(x)
+        inputs = self._project_inputs(x_steps, self._both_biases())  # x_t W_ih^T + b_ih + b_hh, every t
+        w_hh_t = np.ascontiguousarray(self.weight_hh_l0.data.T)  # BLAS multiplies it faster than a transposed view
+        states = self._empty_states(h0, x.shape[1])  # h_0 ... h_L
         for t in range(x.shape[1]):
-            a = np.matmul(h, w_hh_t, out=outputs[t])  # a_t, computed in the place where h_t will be
+            a = np.matmul(states[t], w_hh_t, out=states[t + 1])  # a_t, computed in the place where h_t will be
             a += inputs[t]
-            h = tanh(a, out=a) if self.nonlinearity == "tanh" else np.maximum(a, 0, out=a)
-        self.h_n = h.copy()
-        self.save_for_backward(x, h0, outputs)
-        return time_major(outputs)
+            tanh(a, out=a) if self.nonlinearity == "tanh" else np.maximum(a, 0, out=a)
+        self.h_n = states[-1].copy()
+        self.save_for_backward(x_steps, states)
+        return time_major(states[1:])
 
     def backward(self, grad_output):
-        x, h0, outputs = self.saved_values()
-        grad_output = self._check_grad_output(grad_output, x)
+        x_steps, states = self.saved_values()
+        grad_output = self._check_grad_output(grad_output, x_steps)
         w_hh = self.weight_hh_l0.data
-        # f'(a_t) for every step at once: it needs only the forward pass's h_t, not the recursion
-        slopes = 1 - outputs * outputs if self.nonlinearity == "tanh" else (outputs > 0).astype(self.dtype)
-        delta = np.empty_like(outputs)  # dL/da_t
-        grad_h_from_later = np.zeros_like(h0)  # dL/dh_t through step t+1: delta_{t+1} W_hh
-        for t in reversed(range(x.shape[1])):
-            grad_h = grad_output[t] + grad_h_from_later
-            np.multiply(grad_h, slopes[t], out=delta[t])
-            grad_h_from_later = delta[t] @ w_hh
-        self.grad_h0 = grad_h_from_later
-        return self._accumulate_weight_grads(x, h0, outputs, delta, delta)
+        outputs = states[1:]
+        # delta starts as f'(a_t) of every step at once (it needs only the forward pass's h_t, not the
+        # recursion); the loop then multiplies each step by its dL/dh_t, in place
+        if self.nonlinearity == "tanh":
+            delta = np.multiply(outputs, outputs)
+            np.subtract(1, delta, out=delta)
+        else:
+            delta = (outputs > 0).astype(self.dtype)
+        grad_h = np.zeros_like(states[0])  # dL/dh_t: first delta_{t+1} W_hh, then plus G_t
+        for t in reversed(range(len(outputs))):
+            grad_h += grad_output[:, t]
+            delta[t] *= grad_h
+            np.matmul(delta[t], w_hh, out=grad_h)
+        self.grad_h0 = grad_h
+        return self._accumulate_weight_grads(x_steps, states, delta, delta)
 
     def extra_repr(self):
         relu = "" if self.nonlinearity == "tanh" else f", nonlinearity={self.nonlinearity!r}"
