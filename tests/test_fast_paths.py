@@ -224,3 +224,15 @@ def test_recurrent_float32_stays_float32_and_extreme_inputs_stay_finite(layer_cl
     assert outputs.dtype == grad_x.dtype == layer.grad_h0.dtype == np.float32
     assert all(p.grad.dtype == np.float32 for p in layer.parameters())
     assert np.isfinite(outputs).all() and np.isfinite(grad_x).all() and np.abs(outputs).max() <= 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sum_rows_is_the_column_sum(dtype):
+    """Bias gradients are summed over samples as the product 1^T a; the reference twin is a.sum(axis=0)."""
+    from nnkit.nn.linear import sum_rows
+
+    a = np.random.default_rng(12).standard_normal((1600, 7)).astype(dtype)
+    total = sum_rows(a)
+    assert total.dtype == dtype and total.shape == (7,)
+    tolerance = 1e-3 if dtype == np.float32 else 1e-11
+    np.testing.assert_allclose(total, a.astype(np.float64).sum(axis=0), rtol=0, atol=tolerance)

@@ -22,6 +22,7 @@ import numpy as np
 
 from nnkit.dtype import resolve_dtype
 from nnkit.errors import ShapeError, as_array, expect_positive_int, expect_shape
+from nnkit.nn.linear import sum_rows
 from nnkit.nn.module import Module
 from nnkit.nn.parameter import Parameter
 
@@ -129,12 +130,16 @@ class RecurrentLayer(Module):
             hint = "is the input sequence-first (L, N, input_size)? nnkit is batch-first: use x.transpose(1, 0, 2)"
         return expect_shape(self, what, state, (batch_size, self.hidden_size), hint)
 
-    def _project_inputs(self, x_steps, bias):
-        """:math:`x_t W_{ih}^\\top` + bias for all N·L steps in one product: (L, N, input_size) -> (L, N, G·H)."""
+    def _project_inputs(self, x_steps, bias, scale=None):
+        """:math:`x_t W_{ih}^\\top` + bias for all N·L steps in one product: (L, N, input_size) -> (L, N, G·H).
+
+        ``scale`` (G·H,), if given, multiplies each column (the LSTM halves some), folded into the weights.
+        """
         length, batch_size, _ = x_steps.shape
-        projected = x_steps.reshape(length * batch_size, self.input_size) @ self.weight_ih_l0.data.T
+        w_ih_t = self.weight_ih_l0.data.T if scale is None else self.weight_ih_l0.data.T * scale
+        projected = x_steps.reshape(length * batch_size, self.input_size) @ w_ih_t
         if bias is not None:
-            projected += bias
+            projected += bias if scale is None else bias * scale
         return projected.reshape(length, batch_size, -1)
 
     def _empty_states(self, h0, length):
@@ -176,9 +181,9 @@ class RecurrentLayer(Module):
         self.weight_ih_l0.grad += delta_ih.T @ x_steps.reshape(steps, self.input_size)
         self.weight_hh_l0.grad += delta_hh.T @ h_previous.reshape(steps, self.hidden_size)
         if self.bias_ih_l0 is not None:
-            grad_bias_ih = delta_ih.sum(axis=0)
+            grad_bias_ih = sum_rows(delta_ih)
             self.bias_ih_l0.grad += grad_bias_ih
-            self.bias_hh_l0.grad += grad_bias_ih if shared else delta_hh.sum(axis=0)
+            self.bias_hh_l0.grad += grad_bias_ih if shared else sum_rows(delta_hh)
         return time_major((delta_ih @ self.weight_ih_l0.data).reshape(length, batch_size, self.input_size))
 
     def extra_repr(self):
