@@ -229,7 +229,7 @@ def test_recurrent_float32_stays_float32_and_extreme_inputs_stay_finite(layer_cl
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_sum_rows_is_the_column_sum(dtype):
     """Bias gradients are summed over samples as the product 1^T a; the reference twin is a.sum(axis=0)."""
-    from nnkit.nn.linear import sum_rows
+    from nnkit.nn.rnn import sum_rows
 
     a = np.random.default_rng(12).standard_normal((1600, 7)).astype(dtype)
     total = sum_rows(a)

