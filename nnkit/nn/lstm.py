@@ -55,7 +55,7 @@ class LSTM(RecurrentLayer):
         scale, offset = self._gate_scale_and_offset(x.shape[0])
         x_steps = time_major(x)
         inputs = self._project_inputs(x_steps, self._both_biases(), scale[0])  # (x_t W_ih^T + b_ih + b_hh) * scale
-        w_hh_t = np.ascontiguousarray(self.weight_hh_l0.data.T) * scale[0]  # contiguous: BLAS is faster so
+        w_hh_t = np.ascontiguousarray(self.weight_hh_l0.data.T) * scale[0]  # contiguous, as BLAS prefers
         # what backward needs, time-major: [i_t, f_t, g_t, o_t] (L, N, 4H), h_0..h_L and c_0..c_L (L + 1, N, H)
         # and tanh(c_t) (L, N, H)
         gates = np.empty_like(inputs)
