@@ -56,18 +56,20 @@ class LSTM(RecurrentLayer):
         x_steps = time_major(x)
         inputs = self._project_inputs(x_steps, self._both_biases(), scale[0])  # (x_t W_ih^T + b_ih + b_hh) * scale
         w_hh_t = np.ascontiguousarray(self.weight_hh_l0.data.T) * scale[0]  # contiguous, as BLAS prefers
-        # what backward needs, time-major: [i_t, f_t, g_t, o_t] (L, N, 4H), h_0..h_L and c_0..c_L (L + 1, N, H)
-        # and tanh(c_t) (L, N, H)
-        gates = np.empty_like(inputs)
+        # what backward needs, time-major: h_0..h_L and c_0..c_L (L + 1, N, H), tanh(c_t) (L, N, H), and the
+        # gates [i_t, f_t, g_t, o_t] (L, 4, N, H): each gate of each step one contiguous block, which numpy's
+        # elementwise operations below run through faster than the same numbers as column slices of a_t
         states, cells = self._empty_states(h0, length), self._empty_states(c0, length)
         tanh_cells = np.empty_like(states[1:])
+        gates = np.empty((length, 4, *h0.shape), dtype=self.dtype)
         for t in range(length):  # every result is written straight into its place in gates, cells, states
-            a = np.matmul(states[t], w_hh_t, out=gates[t])  # a_t (its i, f, o parts halved)
+            a = states[t] @ w_hh_t  # a_t (its i, f, o parts halved), (N, 4H)
             a += inputs[t]
             tanh(a, out=a)
             a *= scale  # i, f, o: (1 + tanh(a/2)) / 2; g: tanh(a)
             a += offset
-            i, f, g, o = split_gates(a, 4)
+            gates[t] = split_gates(a, 4)
+            i, f, g, o = gates[t]
             c = np.multiply(f, cells[t], out=cells[t + 1])
             c += i * g
             np.multiply(o, tanh(c, out=tanh_cells[t]), out=states[t + 1])
@@ -90,13 +92,14 @@ class LSTM(RecurrentLayer):
         x_steps, states, cells, tanh_cells, gates = self.saved_values()
         grad_output = self._check_grad_output(grad_output, x_steps)
         w_hh = self.weight_hh_l0.data
-        delta = np.empty_like(gates)  # dL/da_t, (L, N, 4H)
+        length, _, batch_size, hidden = gates.shape
+        delta = np.empty((length, batch_size, 4 * hidden), dtype=self.dtype)  # dL/da_t
         grad_h = np.zeros_like(states[0])  # dL/dh_t: first delta_{t+1} W_hh, then plus G_t
         grad_c = np.zeros_like(cells[0])  # dL/dc_t: first C_{t+1} f_{t+1}, then plus the path through h_t
         # step by step, the formulas as written: each step's arrays are small enough to stay in the CPU's cache,
         # which makes this faster than computing the forward-only factors for all steps at once
-        for t in reversed(range(len(gates))):
-            i, f, g, o = split_gates(gates[t], 4)
+        for t in reversed(range(length)):
+            i, f, g, o = gates[t]
             delta_i, delta_f, delta_g, delta_o = split_gates(delta[t], 4)
             tanh_c = tanh_cells[t]
             grad_h += grad_output[:, t]  # G_t
