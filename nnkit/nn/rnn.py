@@ -233,7 +233,10 @@ class RNN(RecurrentLayer):
         for t in range(x.shape[1]):
             a = np.matmul(states[t], w_hh_t, out=states[t + 1])  # a_t, computed in the place where h_t will be
             a += inputs[t]
-            tanh(a, out=a) if self.nonlinearity == "tanh" else np.maximum(a, 0, out=a)
+            if self.nonlinearity == "tanh":
+                tanh(a, out=a)
+            else:
+                np.maximum(a, 0, out=a)
         self.h_n = states[-1].copy()
         self.save_for_backward(x_steps, states)
         return time_major(states[1:])
