@@ -56,7 +56,7 @@ def test_make_start_opens_chapter_1(tmp_path):
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1300, "height": 900})
             page.goto(address)
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+            page.wait_for_selector(".jp-Notebook .jp-RenderedMarkdown h1", timeout=60_000)  # rendered, not just there
             tab_title = page.locator(".lm-TabBar-tab.jp-mod-current .lm-TabBar-tabLabel").inner_text()
             headings = page.locator(".jp-Notebook h1").all_inner_texts()
             browser.close()
