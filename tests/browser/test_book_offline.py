@@ -4,7 +4,6 @@ typeset by MathJax, every image loads, and our pages log no console errors (head
 import functools
 import http.server
 import re
-import shutil
 import sys
 import threading
 from pathlib import Path
@@ -12,14 +11,13 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "tools"))
 import make_toc  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Known, harmless noise from sphinx-book-theme itself (not from our pages): see the shared TOOLCHAIN notes.
 THEME_NOISE = re.compile(r"THEBE_JS_URL|invalid theme mode|has already been declared")
 
@@ -49,7 +47,7 @@ def server():
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -9,8 +9,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,22 +19,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process_group
+
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(os.environ.get("NNKIT_SHOTS", "/tmp/shots"))
 SERVER_LIFETIME_SECONDS = 300  # the ``timeout`` wrapper kills the server after this, whatever happens to pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def write_notebook(path, source):
@@ -94,15 +85,7 @@ def jupyterlab(tmp_path_factory):
                 time.sleep(0.3)
         yield base_url, token, root
     finally:
-        # SIGTERM makes the server shut its kernels down; a kernel outliving a killed server exits on its own
-        # (ipykernel watches its parent process)
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+        stop_process_group(server)
         shutil.rmtree(home, ignore_errors=True)
 
 

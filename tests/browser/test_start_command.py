@@ -7,30 +7,21 @@ server. It runs in its own process group, with a `timeout`, and is stopped by th
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process_group
+
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
 if not (REPO / ".venv" / ".runtime").exists():
     pytest.skip("the course environment is not installed (make start would install it first)", allow_module_level=True)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_make_start_opens_chapter_1(tmp_path):
@@ -63,11 +54,5 @@ def test_make_start_opens_chapter_1(tmp_path):
         assert tab_title == "01_neuron.ipynb"
         assert any("The neuron" in heading for heading in headings)
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+        stop_process_group(server)
         shutil.rmtree(tmp_path / "runtime", ignore_errors=True)
