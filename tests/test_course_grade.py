@@ -208,7 +208,8 @@ def test_an_empty_folder_scores_zero_as_not_submitted(fixture_run):
 def test_a_kernel_that_ignores_interrupts_is_killed_at_the_notebook_limit(fixture_run):
     results, _, _ = fixture_run
     result = results[("ignores_interrupt", "01_neuron")]
-    assert statuses(result)["ex1"] == "passed" and statuses(result)["ex5"] == "not run"
+    # ex5 comes after the endless cell: stopped by the cell limit ("timeout") or not reached before the kill
+    assert statuses(result)["ex1"] == "passed" and statuses(result)["ex5"] in ("timeout", "not run")
     assert any("25 s limit" in note for note in result.notes)
 
 

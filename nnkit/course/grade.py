@@ -222,7 +222,10 @@ def execute(notebook, root, limits):
         workdir = Path(workdir)
         in_path, out_path = workdir / "submission.ipynb", workdir / "executed.ipynb"
         nbformat.write(notebook, in_path)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+                   # an IPython profile of its own: kernels started side by side share no history database, and
+                   # no submission can leave a startup file behind for the next one
+                   IPYTHONDIR=str(workdir / "ipython"))
         command = [sys.executable, "-m", "nnkit.course.run_notebook", str(in_path), str(out_path),
                    "--timeout-cell", str(limits.timeout_cell)]
         with open(workdir / "runner.log", "wb") as log:
