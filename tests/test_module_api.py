@@ -34,6 +34,32 @@ def test_backward_adds_into_grad_and_zero_grad_resets():
                for p in model.parameters())
 
 
+def test_accumulate_grad_keeps_the_first_gradient_and_adds_the_next():
+    param = nn.Parameter(np.zeros((2, 3)))
+    first = np.arange(6.0).reshape(2, 3).copy()  # an array of its own, as a matrix product returns
+    param.accumulate_grad(first)
+    assert param.grad is first  # 0 + g is g: no zeros were made and nothing was added
+    param.accumulate_grad(np.ones((2, 3)))
+    np.testing.assert_array_equal(param.grad, np.arange(6.0).reshape(2, 3) + 1)
+    param.zero_grad()
+    assert not param.grad.any() and param.grad.shape == (2, 3)
+    param.grad[0, 0] = 5.0  # a gradient written by hand after zero_grad() is kept and added to
+    param.accumulate_grad(np.ones((2, 3)))
+    assert param.grad[0, 0] == 6.0 and param.grad[1, 2] == 1.0
+
+
+def test_accumulate_grad_copies_what_it_cannot_keep():
+    param = nn.Parameter(np.zeros(3, dtype=np.float32))
+    shared = np.ones((2, 3))
+    param.accumulate_grad(shared[0])  # a view into someone's array, and float64 for a float32 parameter
+    shared[0] = 7.0
+    np.testing.assert_array_equal(param.grad, [1.0, 1.0, 1.0])
+    assert param.grad.dtype == np.float32
+    param.zero_grad()
+    param.accumulate_grad(np.float64(2.0))  # a scalar is broadcast over the zeros
+    np.testing.assert_array_equal(param.grad, [2.0, 2.0, 2.0])
+
+
 def test_backward_before_forward_is_a_runtime_error():
     for module in [nn.Linear(2, 2), nn.ReLU(), nn.Softmax(), nn.Flatten(), nn.Sequential(nn.Linear(1, 1))]:
         with pytest.raises(RuntimeError, match="before forward"):

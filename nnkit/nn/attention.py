@@ -133,8 +133,8 @@ class SelfAttention(Module):
         grads = scaled_dot_product_attention_backward(self._split_heads(grad_heads), query, key, value, weights)
         grad_projected = np.concatenate([self._merge_heads(g) for g in grads], axis=-1)  # (N, L, 3E)
         flat_grad, flat_x = grad_projected.reshape(-1, 3 * embed_dim), x.reshape(-1, embed_dim)
-        self.in_proj_weight.grad += flat_grad.T @ flat_x
-        self.in_proj_bias.grad += flat_grad.sum(axis=0)
+        self.in_proj_weight.accumulate_grad(flat_grad.T @ flat_x)
+        self.in_proj_bias.accumulate_grad(flat_grad.sum(axis=0))
         return grad_projected @ self.in_proj_weight.data
 
     def _name(self):

@@ -92,9 +92,9 @@ class _ConvNd(Module):
         grad_output = as_array(repr(self), "grad_output", grad_output, dtype=self.weight.data.dtype)
         expect_shape(repr(self), "grad_output", grad_output, (batch, self.out_channels, *out_shape))
         grad_y = to_batch_last(grad_output, (0,) * self.spatial_dims).reshape(self.out_channels, -1)  # (C_out, P·N)
-        self.weight.grad += (grad_y @ columns.T).reshape(self.weight.data.shape)
+        self.weight.accumulate_grad((grad_y @ columns.T).reshape(self.weight.data.shape))
         if self.bias is not None:
-            self.bias.grad += grad_y.sum(axis=1)
+            self.bias.accumulate_grad(grad_y.sum(axis=1))
         grad_columns = self.weight_matrix().T @ grad_y  # (C_in·∏K, P·N)
         grad_windows = grad_columns.reshape(self.in_channels, *self.kernel_size, *out_shape, batch)
         grad_padded = fold(grad_windows, padded_shape(input_shape, self.padding)[2:], self.stride, self.dilation)

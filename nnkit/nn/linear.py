@@ -56,9 +56,9 @@ class Linear(Module):
         grad_output = np.asarray(grad_output)
         if grad_output.shape != (x.shape[0], self.out_features):
             expect_shape(self, "grad_output", grad_output, (x.shape[0], self.out_features))
-        self.weight.grad += grad_output.T @ x
+        self.weight.accumulate_grad(grad_output.T @ x)
         if self.bias is not None:
-            self.bias.grad += grad_output.sum(axis=0)
+            self.bias.accumulate_grad(grad_output.sum(axis=0))
         return grad_output @ self.weight.data if input_grad else None
 
     def is_valid_input(self, x):

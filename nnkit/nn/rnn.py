@@ -186,12 +186,12 @@ class RecurrentLayer(Module):
         shared = delta_hh is delta_ih  # RNN, LSTM: both parts of a gate get the same gradient
         delta_ih = delta_ih.reshape(steps, -1)
         delta_hh = delta_ih if shared else delta_hh.reshape(steps, -1)
-        self.weight_ih_l0.grad += delta_ih.T @ x_steps.reshape(steps, self.input_size)
-        self.weight_hh_l0.grad += delta_hh.T @ h_previous.reshape(steps, self.hidden_size)
+        self.weight_ih_l0.accumulate_grad(delta_ih.T @ x_steps.reshape(steps, self.input_size))
+        self.weight_hh_l0.accumulate_grad(delta_hh.T @ h_previous.reshape(steps, self.hidden_size))
         if self.bias_ih_l0 is not None:
             grad_bias_ih = sum_rows(delta_ih)
-            self.bias_ih_l0.grad += grad_bias_ih
-            self.bias_hh_l0.grad += grad_bias_ih if shared else sum_rows(delta_hh)
+            self.bias_ih_l0.accumulate_grad(grad_bias_ih)
+            self.bias_hh_l0.accumulate_grad(grad_bias_ih.copy() if shared else sum_rows(delta_hh))
         return time_major((delta_ih @ self.weight_ih_l0.data).reshape(length, batch_size, self.input_size))
 
     def extra_repr(self):
