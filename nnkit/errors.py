@@ -68,7 +68,7 @@ def expect_same_shape(who, what_a, a, what_b, b):
 
 def expect_finite(who, what, array):
     """Raise ValueError if ``array`` holds NaN or infinity (they would spread silently)."""
-    if not np.all(np.isfinite(array)):
+    if not np.isfinite(array).all():  # the method: half the call overhead of np.all, for every loss call
         bad = np.argwhere(~np.isfinite(array))[0]
         raise ValueError(f"{who}: {what} contains {array[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
 
