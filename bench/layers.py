@@ -2,11 +2,13 @@
 
 Both frameworks get the same input and the same upstream gradient; nnkit's layer starts from the torch
 layer's weights. A repeat is one forward and one backward pass (for torch: ``y.backward(grad)``, with the
-input's gradient requested, as nnkit always returns it).
+input's gradient requested, as nnkit always returns it). The recurrent layers also run as plain numpy
+(bench.plain) with the same weights.
 """
 
 import numpy as np
 
+from bench import plain
 from bench.measure import summary, timings
 from nnkit.nn import LSTM, RNN, Conv2d, MaxPool2d
 
@@ -36,15 +38,25 @@ def _nnkit_pass(layer, x, grad):
     return run
 
 
-def _pair(torch_layer, nnkit_layer, x, output_shape, unpack=False, seed=1):
-    grad = np.random.default_rng(seed).standard_normal(output_shape).astype(x.dtype)
+def _plain_pass(function, nnkit_layer, x, grad):
+    """The plain numpy reference (bench.plain) of a recurrent layer, with the nnkit layer's weights."""
+    weights = [nnkit_layer.state_dict()[name] for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")]
+    return lambda: function(x, grad, *weights)
+
+
+def _grad(x, output_shape, seed=1):
+    return np.random.default_rng(seed).standard_normal(output_shape).astype(x.dtype)
+
+
+def _pair(torch_layer, nnkit_layer, x, output_shape, unpack=False):
+    grad = _grad(x, output_shape)
     if nnkit_layer.parameters():
         nnkit_layer.load_state_dict(torch_layer.state_dict())
     return _nnkit_pass(nnkit_layer, x, grad), _torch_pass(torch_layer, x, grad, unpack)
 
 
 def layer_cases(dtype):
-    """(name, nnkit pass, torch pass) for every layer case in ``dtype``."""
+    """(name, nnkit pass, torch pass, plain numpy pass or None) for every layer case in ``dtype``."""
     import torch
 
     torch_dtype = getattr(torch, np.dtype(dtype).name)
@@ -54,31 +66,34 @@ def layer_cases(dtype):
         x = rng.standard_normal((64, cin, size, size)).astype(dtype)
         torch_conv = torch.nn.Conv2d(cin, cout, 3).to(torch_dtype)
         ours, theirs = _pair(torch_conv, Conv2d(cin, cout, 3, dtype=dtype), x, (64, cout, size - 2, size - 2))
-        cases.append((name, ours, theirs))
+        cases.append((name, ours, theirs, None))
     x = rng.standard_normal((64, 8, 28, 28)).astype(dtype)
     ours, theirs = _pair(torch.nn.MaxPool2d(2), MaxPool2d(2), x, (64, 8, 14, 14))
-    cases.append(("maxpool2d 2x2 (64, 8, 28, 28)", ours, theirs))
+    cases.append(("maxpool2d 2x2 (64, 8, 28, 28)", ours, theirs, None))
     x = rng.standard_normal((32, 50, 16)).astype(dtype)
-    for name, torch_class, nnkit_class in (("rnn", torch.nn.RNN, RNN), ("lstm", torch.nn.LSTM, LSTM)):
+    for name, torch_class, nnkit_class, plain_function in (("rnn", torch.nn.RNN, RNN, plain.rnn_pass),
+                                                           ("lstm", torch.nn.LSTM, LSTM, plain.lstm_pass)):
         torch_layer = torch_class(16, 64, batch_first=True).to(torch_dtype)
-        ours, theirs = _pair(torch_layer, nnkit_class(16, 64, dtype=dtype), x, (32, 50, 64), unpack=True)
-        cases.append((f"{name} L=50 N=32 16->64", ours, theirs))
+        nnkit_layer = nnkit_class(16, 64, dtype=dtype)
+        ours, theirs = _pair(torch_layer, nnkit_layer, x, (32, 50, 64), unpack=True)
+        reference = _plain_pass(plain_function, nnkit_layer, x, _grad(x, (32, 50, 64)))
+        cases.append((f"{name} L=50 N=32 16->64", ours, theirs, reference))
     return cases
 
 
 def layers_case(repeats, warmup, dtypes=(np.float64, np.float32)):
-    """{case: {"nnkit ...": summary, "torch ...": summary}} for every layer in every dtype."""
+    """{case: {"nnkit ...": summary, "torch ...": summary, ["plain ...": summary]}} for every layer in every dtype."""
     results = {}
     for dtype in dtypes:
         name = np.dtype(dtype).name
-        for case, ours, theirs in layer_cases(dtype):
-            ours(), theirs()  # warm-up
-            times = {"nnkit": [], "torch": []}
-            for _ in range(warmup):
-                ours(), theirs()
-            for _ in range(repeats):  # interleaved, so load from elsewhere hits both alike
-                times["nnkit"] += timings(ours, 1, warmup=0)
-                times["torch"] += timings(theirs, 1, warmup=0)
-            results[f"{case} {name}"] = {f"nnkit {name}": summary(times["nnkit"]),
-                                         f"torch {name}": summary(times["torch"])}
+        for case, ours, theirs, reference in layer_cases(dtype):
+            passes = {"nnkit": ours, "torch": theirs, **({"plain": reference} if reference else {})}
+            times = {label: [] for label in passes}
+            for _ in range(1 + warmup):
+                for run in passes.values():
+                    run()
+            for _ in range(repeats):  # interleaved, so load from elsewhere hits all alike
+                for label, run in passes.items():
+                    times[label] += timings(run, 1, warmup=0)
+            results[f"{case} {name}"] = {f"{label} {name}": summary(seconds) for label, seconds in times.items()}
     return results

@@ -3,12 +3,14 @@
 Every framework sees the same batches in the same order (scikit-learn shuffles on its own), and nnkit starts
 from PyTorch's initial weights, so the two compute the same training run and their accuracies are comparable.
 The *floor* is what no implementation can avoid: the same matrix products alone, in numpy, on the same
-batches (forward, weight gradients, and input gradients of every layer but the first).
+batches (forward, weight gradients, and input gradients of every layer but the first). *plain* is the same
+training step as straight-line numpy without modules or checks (bench.plain), also from PyTorch's weights.
 """
 
 import numpy as np
 
 from bench.measure import summary, timed, timings
+from bench.plain import PlainMLP
 from nnkit.data import Standardizer, train_test_split
 from nnkit.datasets import load_digits
 from nnkit.nn import CrossEntropyLoss, Linear, ReLU, Sequential
@@ -173,10 +175,11 @@ def digits_case(epochs, warmup):
         reference = TorchRun(DIGITS_SIZES, dtype, X_train, y_train)
         ours = NnkitRun(DIGITS_SIZES, dtype, X_train, y_train, like=reference.model)
         floor = FloorRun(DIGITS_SIZES, dtype, X_train, y_train)
+        plain = PlainMLP(DIGITS_SIZES, dtype, X_train, y_train, like=reference.model)
         # interleave the frameworks epoch by epoch, so that a burst of load elsewhere hits all of them
-        times = {"nnkit": [], "torch": [], "floor": []}
+        times = {"nnkit": [], "torch": [], "floor": [], "plain": []}
         for index, order in enumerate(orders):
-            for label, run in (("nnkit", ours), ("torch", reference), ("floor", floor)):
+            for label, run in (("nnkit", ours), ("torch", reference), ("floor", floor), ("plain", plain)):
                 batches = run.batches(order)
                 sample = timed(lambda run=run, batches=batches: run.epoch(batches))
                 if index >= warmup:
@@ -184,6 +187,7 @@ def digits_case(epochs, warmup):
         rows[f"nnkit {name}"] = {**summary(times["nnkit"]), "accuracy": ours.accuracy(X_test, y_test)}
         rows[f"torch {name}"] = {**summary(times["torch"]), "accuracy": reference.accuracy(X_test, y_test)}
         rows[f"floor {name}"] = summary(times["floor"])
+        rows[f"plain {name}"] = {**summary(times["plain"]), "accuracy": plain.accuracy(X_test, y_test)}
     seconds, score = sklearn_digits(X_train, y_train, X_test, y_test, epochs, warmup)
     rows["scikit-learn float64"] = {**summary(seconds), "accuracy": score}
     return rows
@@ -202,9 +206,11 @@ def big_case(repeats, warmup):
     order = epoch_orders(len(X), 128, 1)[0]
     reference = TorchRun(BIG_SIZES, np.float32, X, y)
     runs = {"nnkit float32": NnkitRun(BIG_SIZES, np.float32, X, y, like=reference.model),
-            "torch float32": reference, "floor float32": FloorRun(BIG_SIZES, np.float32, X, y)}
-    prepared = {label: run.batches(order) for label, run in runs.items() if label != "floor float32"}
+            "torch float32": reference, "floor float32": FloorRun(BIG_SIZES, np.float32, X, y),
+            "plain float32": PlainMLP(BIG_SIZES, np.float32, X, y, like=reference.model)}
+    prepared = {label: run.batches(order) for label, run in runs.items() if label.split()[0] in ("nnkit", "torch")}
     prepared["floor float32"] = [inputs for inputs, _ in prepared["nnkit float32"]]  # the same arrays
+    prepared["plain float32"] = prepared["nnkit float32"]
     times = {label: [] for label in runs}
     for _ in range(warmup):
         for label, run in runs.items():

@@ -26,7 +26,7 @@ def mlp_work(sizes, dtype, X, y, batch_size, epochs):
 
 def layer_work(prefix, dtype, passes=20):
     """(function, number of forward + backward passes it makes)."""
-    ours = next(work for name, work, _ in layer_cases(dtype) if name.startswith(prefix))
+    ours = next(work for name, work, _, _ in layer_cases(dtype) if name.startswith(prefix))
     return (lambda: [ours() for _ in range(passes)]), passes
 
 
