@@ -35,7 +35,9 @@ def targets(results):
     for label, case, row, reference, limit in TARGETS:
         ratio = one[case][row]["median"] / one[case][reference]["median"]
         cpu_ratio = one[case][row]["cpu_median"] / one[case][reference]["cpu_median"]
-        rows.append({"target": label, "ratio": ratio, "cpu_ratio": cpu_ratio, "limit": limit, "met": ratio <= limit})
+        plain = one[case].get(row.replace("nnkit", "plain"))  # the plain numpy reference, where the case has one
+        rows.append({"target": label, "ratio": ratio, "cpu_ratio": cpu_ratio, "limit": limit, "met": ratio <= limit,
+                     **({"plain_ratio": plain["median"] / one[case][reference]["median"]} if plain else {})})
     digits = one["digits"]
     for dtype in ("float64", "float32"):
         gap = 100 * abs(digits[f"nnkit {dtype}"]["accuracy"] - digits[f"torch {dtype}"]["accuracy"])
@@ -78,12 +80,14 @@ def figure_table(results, threads):
 
 
 def target_table(results):
-    lines = ["| target (one thread) | measured (wall time) | limit | met | by CPU time |", "|---|---:|---:|:---:|---:|"]
+    lines = ["| target (one thread) | measured (wall time) | limit | met | by CPU time | plain numpy, same run |",
+             "|---|---:|---:|:---:|---:|---:|"]
     for row in targets(results):
         unit = "" if "points" in row["target"] else "×"
         cpu = f"{row['cpu_ratio']:.2f}×" if "cpu_ratio" in row else ""
+        plain = f"{row['plain_ratio']:.2f}×" if "plain_ratio" in row else ""
         lines.append(f"| {row['target']} | {row['ratio']:.2f}{unit} | ≤ {row['limit']}{unit} | "
-                     f"{'yes' if row['met'] else '**no**'} | {cpu} |")
+                     f"{'yes' if row['met'] else '**no**'} | {cpu} | {plain} |")
     return "\n".join(lines)
 
 
@@ -151,6 +155,10 @@ def plot(results, path):
     ax.barh(positions, [row["ratio"] for row in rows], color=colors, label="nnkit (green: target met, red: missed)")
     ax.scatter([row["limit"] for row in rows], positions, marker="|", s=300, color="black", zorder=3,
                label="target (at most)")
+    plain = [(row["plain_ratio"], position) for row, position in zip(rows, positions) if "plain_ratio" in row]
+    if plain:
+        ax.scatter(*zip(*plain), marker="o", s=40, facecolor="white", edgecolor="black", zorder=4,
+                   label="plain numpy reference, same run")
     ax.axvline(1.0, color="gray", linestyle="--", linewidth=1)
     ax.set_xscale("log")
     ticks = [0.125, 0.25, 0.5, 1, 2, 4, 8]
@@ -160,8 +168,8 @@ def plot(results, path):
     ax.invert_yaxis()
     ax.set_xlabel("nnkit's time ÷ the reference's time (ratio of medians, 1 thread, log scale)\n"
                   "left of the dashed line: nnkit is faster")
-    ax.set_title("nnkit beside PyTorch CPU and the matrix-product floor")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.16), ncol=2, frameon=False)
+    ax.set_title("nnkit beside PyTorch CPU, the matrix-product floor and plain numpy")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.16), ncol=2, frameon=False, fontsize=9)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -173,6 +181,9 @@ BOOK_INTRO = """\
 nnkit is written to be read, but it should not make students wait. `make bench` (`python -m bench`) measures
 it beside PyTorch on the CPU and scikit-learn, on the networks the course trains, and compares it with the
 *floor*: the matrix products of a training step alone, in numpy, which no implementation can avoid.
+Beside them runs a *plain numpy reference* (`bench/plain.py`): the same training step, RNN and LSTM written
+as straight-line numpy from the formulas, without modules, input checks or options, the code a reader would
+write in one sitting. It shows what nnkit's structure costs on this machine, and what is this machine's own.
 This page is written by the benchmark itself; the figures below come from its last full run.
 
 How it measures:
@@ -197,16 +208,24 @@ WHERE_THE_TIME_GOES = """\
 Measured with cProfile (`python -m bench.profile` prints it) and by timing the parts of a step on the
 machine above (December 2026); the reasons hold for any machine, the exact shares do not.
 
-- **Digits MLP, against the floor.** A training step at batch 32 makes about fifty numpy calls: three layers
-  forward, the loss (input checks, log-softmax), `zero_grad` (six new arrays), backward, and the SGD update
-  (two array operations per parameter). The products are tiny (at most 32×128×64), so the floor is eight
-  BLAS calls and little else, and each of nnkit's other calls costs about a microsecond whatever its size.
-  Within 1.8× of the floor would leave under a microsecond for each of them. PyTorch pays more per
-  operation (autograd bookkeeping), which is why nnkit is still about twice as fast as PyTorch here.
-- **Big MLP, against the floor.** The products are most of the step. What remains is memory traffic over the
-  weight-gradient arrays (W1's is 800 KB): `zero_grad` writes them, backward adds into them, and SGD reads
-  each one twice (`lr * grad`, then `data -= ...`). The weight gradient is not written into its array
-  directly because `backward()` *adds* into `.grad`, the accumulation the course teaches. nnkit skips the
+- **Digits MLP, against the floor.** Besides its eight matrix products, a training step at batch 32 makes
+  about forty numpy calls: three bias additions and two ReLUs forward, the loss (input checks,
+  log-softmax, the gradient), three bias sums and two ReLU slopes backward, and the SGD update (two array
+  operations per parameter, twelve in all). The products are tiny (at most 32×128×64), and each other call
+  costs about a microsecond whatever its size (a row-wise `max` or `sum` of a (32, 10) array: 1–2 µs), so
+  together they cost more than the products. Within 1.8× of the floor would leave about half a
+  microsecond for each. The plain numpy reference, which makes the same calls without nnkit's modules and
+  checks, misses that limit on this machine too (the targets table's last column); nnkit adds 15–25 %
+  to it (the modules' bookkeeping, the loss's input checks). PyTorch pays more per operation (autograd
+  bookkeeping), which is why nnkit is still more than twice as fast as PyTorch here.
+  `zero_grad()` costs nothing: it only marks the gradients as zero, and backward's first gradient is then
+  stored as it is (`Parameter.accumulate_grad`).
+- **Big MLP, against the floor.** The products are most of the step. What remains is mostly memory traffic
+  over the weights and their gradients (W1's are 800 KB each): the SGD update `data -= lr * grad` passes over
+  each gradient twice and over the weights once (about 120 µs a step; PyTorch's update is one fused pass).
+  Since `zero_grad()` only marks the gradients as zero and backward then keeps the product `G^T X` as the
+  gradient (`Parameter.accumulate_grad`: 0 + g is g), there is no longer a pass that writes zeros and one that
+  adds into them (that was 1.04× PyTorch and 1.33× the floor; the rest of the step is unchanged). nnkit skips the
   first layer's input gradient during training (`backward(..., input_grad=False)`), as PyTorch does for an
   input without `requires_grad`. Without that it would be a third more arithmetic. Both nnkit and the floor
   compute `x @ W.T` on a transposed view, which this OpenBLAS runs 1.1–2.2× slower than the same product on
@@ -225,7 +244,12 @@ machine above (December 2026); the reasons hold for any machine, the exact share
   slower: 5.6 against 3.5 µs per RNN step). The LSTM computes its four gates with one tanh
   (σ(a) = (1 + tanh(a/2))/2, with the halving folded exactly into the weights), keeps them gate-major
   (each gate of each step contiguous), and runs backward step by step, so that each step's arrays stay in
-  cache; tests/test_fast_paths.py checks both layers against the step-by-step formulas.
+  cache; tests/test_fast_paths.py checks both layers against the step-by-step formulas. The plain numpy
+  reference, written without that care, is slower than nnkit in both dtypes (targets table). Of nnkit's
+  float64 RNN pass, about 60 % is BLAS products, which this OpenBLAS runs at 24–33 billion multiply-adds a
+  second for these sizes, and 0.1 ms is float64 tanh. Two things tried for the LSTM gave
+  nothing measurable (±1 %): writing the scaled gates straight into their gate-major blocks, and computing
+  σ'(a) = σ(1 − σ) of the four gates in one operation per step.
 - **Page faults.** On this virtual machine a page fault costs about 2.7 µs. A numpy temporary above glibc's
   mmap threshold, freed and allocated again, can fault on every page (370 faults for `1 - h * h` on an
   800 KB array in a fresh process). During the measured runs the layer cases showed no faults per pass.
