@@ -44,12 +44,12 @@ def _plain_pass(function, nnkit_layer, x, grad):
     return lambda: function(x, grad, *weights)
 
 
-def _grad(x, output_shape, seed=1):
+def _upstream_grad(x, output_shape, seed=1):
+    """The dL/d(output) every implementation of a case gets."""
     return np.random.default_rng(seed).standard_normal(output_shape).astype(x.dtype)
 
 
-def _pair(torch_layer, nnkit_layer, x, output_shape, unpack=False):
-    grad = _grad(x, output_shape)
+def _pair(torch_layer, nnkit_layer, x, grad, unpack=False):
     if nnkit_layer.parameters():
         nnkit_layer.load_state_dict(torch_layer.state_dict())
     return _nnkit_pass(nnkit_layer, x, grad), _torch_pass(torch_layer, x, grad, unpack)
@@ -65,18 +65,20 @@ def layer_cases(dtype):
     for name, (cin, cout, size) in {"conv2d 1->8 @28x28": (1, 8, 28), "conv2d 8->16 @14x14": (8, 16, 14)}.items():
         x = rng.standard_normal((64, cin, size, size)).astype(dtype)
         torch_conv = torch.nn.Conv2d(cin, cout, 3).to(torch_dtype)
-        ours, theirs = _pair(torch_conv, Conv2d(cin, cout, 3, dtype=dtype), x, (64, cout, size - 2, size - 2))
+        grad = _upstream_grad(x, (64, cout, size - 2, size - 2))
+        ours, theirs = _pair(torch_conv, Conv2d(cin, cout, 3, dtype=dtype), x, grad)
         cases.append((name, ours, theirs, None))
     x = rng.standard_normal((64, 8, 28, 28)).astype(dtype)
-    ours, theirs = _pair(torch.nn.MaxPool2d(2), MaxPool2d(2), x, (64, 8, 14, 14))
+    ours, theirs = _pair(torch.nn.MaxPool2d(2), MaxPool2d(2), x, _upstream_grad(x, (64, 8, 14, 14)))
     cases.append(("maxpool2d 2x2 (64, 8, 28, 28)", ours, theirs, None))
     x = rng.standard_normal((32, 50, 16)).astype(dtype)
+    grad = _upstream_grad(x, (32, 50, 64))
     for name, torch_class, nnkit_class, plain_function in (("rnn", torch.nn.RNN, RNN, plain.rnn_pass),
                                                            ("lstm", torch.nn.LSTM, LSTM, plain.lstm_pass)):
         torch_layer = torch_class(16, 64, batch_first=True).to(torch_dtype)
         nnkit_layer = nnkit_class(16, 64, dtype=dtype)
-        ours, theirs = _pair(torch_layer, nnkit_layer, x, (32, 50, 64), unpack=True)
-        reference = _plain_pass(plain_function, nnkit_layer, x, _grad(x, (32, 50, 64)))
+        ours, theirs = _pair(torch_layer, nnkit_layer, x, grad, unpack=True)
+        reference = _plain_pass(plain_function, nnkit_layer, x, grad)
         cases.append((f"{name} L=50 N=32 16->64", ours, theirs, reference))
     return cases
 
