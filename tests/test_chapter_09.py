@@ -1,4 +1,4 @@
-"""Chapter 9: the sequence toy sets, and the hand-written BPTT behind the gradient-decay widget."""
+"""Chapter 11: the sequence toy sets, and the hand-written BPTT behind the gradient-decay widget."""
 
 import matplotlib
 

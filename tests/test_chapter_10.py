@@ -1,4 +1,4 @@
-"""Chapter 10's code-space widget: the path, the decoded image, the controls and the offline animation."""
+"""Chapter 12's code-space widget: the path, the decoded image, the controls and the offline animation."""
 
 import matplotlib
 

@@ -1,7 +1,7 @@
 """The CNN section of the lecture notes (deck 002), reproduced with nnkit's public API.
 
 Each test names what the deck prints and checks it against the layers. Where the deck slips, the test states the
-slip and checks the correct version; chapter 8 (notebooks/08_cnn.md) shows the same numbers.
+slip and checks the correct version; chapter 10 (notebooks/10_cnn.md) shows the same numbers.
 """
 
 import numpy as np
@@ -58,7 +58,7 @@ def test_conv1d_does_not_flip_the_kernel():
 
 
 def test_padding_stride_and_dilation_on_the_deck_example():
-    # chapter 8's numbers: padding adds zeros at both ends, stride keeps every s-th window, dilation spreads the taps
+    # chapter 10's numbers: padding adds zeros at both ends, stride keeps every s-th window, dilation spreads the taps
     assert run(deck_conv1d(padding=1)).tolist() == [1, 9, 4, 2, 9, 0, 9, 0, 3, 6, 2]
     assert run(deck_conv1d(padding=1))[0] == 0 * 2 + 3 * 0 + 1 * 1 + 0 * 1       # window (0, 3, 1, 0): one zero pad
     assert run(deck_conv1d(stride=2)).tolist() == [9, 2, 0, 0, 6]                 # every second of the 9

@@ -15,8 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTS = [
-    ("Part 1: from one neuron to training in practice", range(1, 8)),
-    ("Part 2: convolution and recurrence", range(8, 11)),
+    ("Part 1: from one neuron to training in practice", range(1, 10)),
+    ("Part 2: convolution and recurrence", range(10, 13)),
 ]
 COURSE_PAGES = ["book/setup", "book/instructors"]
 REFERENCE_PAGES = ["book/performance", "book/credits"]

@@ -1,4 +1,4 @@
-r"""Chapter 8 (convolutional networks): slide a 1-D kernel over the lecture's example, and show grids of images.
+r"""Chapter 10 (convolutional networks): slide a 1-D kernel over the lecture's example, and show grids of images.
 
 The 1-D picture is drawn from a real :class:`~nnkit.nn.conv.Conv1d`: the output numbers are the layer's, the
 products under the highlighted window are computed by hand next to them, and the title substitutes the settings

@@ -1,4 +1,4 @@
-r"""Chapter 9 (recurrent networks): the unrolled RNN, sequence patterns, and how gradients fade over time.
+r"""Chapter 11 (recurrent networks): the unrolled RNN, sequence patterns, and how gradients fade over time.
 
 The gradient pictures come from a real :class:`~nnkit.nn.rnn.RNN` whose recurrent weight is
 :math:`W_{hh} = s\,Q` (Q a random orthogonal matrix, so every singular value of :math:`W_{hh}` is s).

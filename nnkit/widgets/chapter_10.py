@@ -1,4 +1,4 @@
-r"""Chapter 10 (beyond): walk in a straight line through an autoencoder's 2-D code space and decode every step.
+r"""Chapter 12 (beyond): walk in a straight line through an autoencoder's 2-D code space and decode every step.
 
 Two images a and b have codes :math:`c_a, c_b`; the point :math:`c(t) = (1 - t)\,c_a + t\,c_b`,
 :math:`t \in [0, 1]`, moves from one to the other, and the decoder turns each point into an image. Where the path

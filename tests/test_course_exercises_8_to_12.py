@@ -1,4 +1,4 @@
-"""Exercises 7-10: typical wrong answers get feedback that names the mistake, never the expected values.
+"""Exercises 8 and 10-12: typical wrong answers get feedback that names the mistake, never the expected values.
 
 Each case takes the instructor's notebook, plants one mistake in an answer cell, runs the cells in-process up to
 the check cell and reads the check's message. (The grader test, test_course_grade.py, already shows that every
@@ -44,7 +44,7 @@ def run_until(chapter, check_id, mistakes=()):
 
 
 @pytest.mark.parametrize("chapter, check_id", [
-    ("07_training_in_practice", "ex5"), ("08_cnn", "ex5"), ("09_rnn", "ex5"), ("10_beyond", "ex5"),
+    ("08_training_in_practice", "ex5"), ("10_cnn", "ex5"), ("11_rnn", "ex5"), ("12_beyond", "ex5"),
 ])
 def test_the_solutions_pass_every_check_with_ticks(chapter, check_id):
     message, printed = run_until(chapter, check_id)
@@ -53,89 +53,89 @@ def test_the_solutions_pass_every_check_with_ticks(chapter, check_id):
 
 CASES = {
     "a scaler fitted on all the data is called a leak": (
-        "07_training_in_practice", "ex1",
+        "08_training_in_practice", "ex1",
         [("ex1-answer", "scaler = Standardizer().fit(X_train)",
           "scaler = Standardizer().fit(np.concatenate([X_train, X_val, X_test]))")],
         ["leak", "training split only"]),
     "a split that reuses rows is caught": (
-        "07_training_in_practice", "ex1",
+        "08_training_in_practice", "ex1",
         [("ex1-answer", "train_test_split(X_rest, y_rest, test_size=0.25", "train_test_split(X, y, test_size=0.25")],
         ["should hold 60 %"]),
     "a penalty without the 1/2 is off by a factor 2": (
-        "07_training_in_practice", "ex2", [("ex2-answer", "return lam / 2 * sum", "return lam * sum")], ["2×"]),
+        "08_training_in_practice", "ex2", [("ex2-answer", "return lam / 2 * sum", "return lam * sum")], ["2×"]),
     "a wrong penalty gradient fails the gradient check": (
-        "07_training_in_practice", "ex2", [("ex2-answer", "return lam * weight", "return 2 * lam * weight")],
+        "08_training_in_practice", "ex2", [("ex2-answer", "return lam * weight", "return 2 * lam * weight")],
         ["disagrees with finite differences"]),
     "weight decay with the wrong sign": (
-        "07_training_in_practice", "ex2",
+        "08_training_in_practice", "ex2",
         [("ex2-answer", "weight - lr * (grad + lam * weight)", "weight - lr * (grad - lam * weight)")],
         ["weight_decay_step(...)", "entries are wrong"]),
     "early stopping one epoch late": (
-        "07_training_in_practice", "ex3", [("ex3-answer", "if waited >= patience:", "if waited > patience:")],
+        "08_training_in_practice", "ex3", [("ex3-answer", "if waited >= patience:", "if waited > patience:")],
         ["stopped at the wrong epoch"]),
     "ties counted as improvements are caught by the hidden tests": (
-        "07_training_in_practice", "ex3", [("ex3-answer", "if loss < best_loss:", "if loss <= best_loss:")],
+        "08_training_in_practice", "ex3", [("ex3-answer", "if loss < best_loss:", "if loss <= best_loss:")],
         ["equal to the best so far"]),
     "lambda chosen on the training split": (
-        "07_training_in_practice", "ex4",
+        "08_training_in_practice", "ex4",
         [("ex4-answer", "mse(features_val, y_val, fits[lam])", "mse(features_train, y_train, fits[lam])")],
         ["*training* error"]),
     "a ridge fit without the penalty leaves a gradient": (
-        "07_training_in_practice", "ex4", [("ex4-answer", "+ lam * np.eye(n_features)", "")],
+        "08_training_in_practice", "ex4", [("ex4-answer", "+ lam * np.eye(n_features)", "")],
         ["the gradient of J at ridge_fit"]),
     "variance of the average fit instead of across the training sets": (
-        "07_training_in_practice", "ex5", [("ex5-answer", "float(np.mean(predictions.var(axis=0)))", "0.0")],
+        "08_training_in_practice", "ex5", [("ex5-answer", "float(np.mean(predictions.var(axis=0)))", "0.0")],
         ["The variance should shrink"]),
     "the per-fit error taken for the squared bias": (
-        "07_training_in_practice", "ex5",
+        "08_training_in_practice", "ex5",
         [("ex5-answer", "np.mean((average_fit - truth_on_grid) ** 2)", "np.mean((predictions - truth_on_grid) ** 2)")],
         ["bias_and_variance(0.01, n_sets=30)"]),
     "true division in the output-size formula": (
-        "08_cnn", "ex1", [("ex1-answer", ") // stride + 1", ") / stride + 1")],
+        "10_cnn", "ex1", [("ex1-answer", ") // stride + 1", ") / stride + 1")],
         ["entries are wrong, at indices (1,)"]),
     "a flipped kernel is a convolution, not nnkit's cross-correlation": (
-        "08_cnn", "ex2", [("ex2-answer", "weight[:, :, k])", "weight[:, :, kernel_size - 1 - k])")],
+        "10_cnn", "ex2", [("ex2-answer", "weight[:, :, k])", "weight[:, :, kernel_size - 1 - k])")],
         ["kernel flipped"]),
     "= instead of += in the input gradient fails gradcheck": (
-        "08_cnn", "ex3", [("ex3-answer", "grad_x[:, :, window] +=", "grad_x[:, :, window] =")],
+        "10_cnn", "ex3", [("ex3-answer", "grad_x[:, :, window] +=", "grad_x[:, :, window] =")],
         ["MyConv1d backward disagrees with finite differences", "FAIL"]),
     "max-pool gradient spread over the window": (
-        "08_cnn", "ex4", [("ex4-answer", "np.put_along_axis(grad_windows, winners, grad_output[..., None], axis=-1)",
+        "10_cnn", "ex4", [("ex4-answer", "np.put_along_axis(grad_windows, winners, grad_output[..., None], axis=-1)",
                       "grad_windows += grad_output[..., None]")],
         ["entries are wrong"]),
     "receptive field that ignores strides": (
-        "08_cnn", "ex5", [("ex5-answer", "jump *= stride", "jump *= 1")], ["2 of 6 entries are wrong"]),
+        "10_cnn", "ex5", [("ex5-answer", "jump *= stride", "jump *= 1")], ["2 of 6 entries are wrong"]),
     "a weight shape given transposed": (
-        "09_rnn", "ex1", [("ex1-answer", "shape_weight_ih = (5, 3)", "shape_weight_ih = (3, 5)")],
+        "11_rnn", "ex1", [("ex1-answer", "shape_weight_ih = (5, 3)", "shape_weight_ih = (3, 5)")],
         ["shape_weight_ih is not right yet"]),
     "BPTT with a wrong bias gradient": (
-        "09_rnn", "ex4", [("ex4-answer", 'gradients["bias_hh_l0"] = gradients["bias_ih_l0"].copy()',
+        "11_rnn", "ex4", [("ex4-answer", 'gradients["bias_hh_l0"] = gradients["bias_ih_l0"].copy()',
                            'gradients["bias_hh_l0"] = 0 * gradients["bias_ih_l0"]')],
         ["dL/dbias_hh_l0"]),
     "an RNN step missing a bias": (
-        "09_rnn", "ex2", [("ex2-answer", ' + params["bias_hh_l0"])', ")")], ["rnn_step(x_t, h_previous, params)"]),
+        "11_rnn", "ex2", [("ex2-answer", ' + params["bias_hh_l0"])', ")")], ["rnn_step(x_t, h_previous, params)"]),
     "BPTT without the gradient from later steps": (
-        "09_rnn", "ex4", [("ex4-answer", "from_later = delta @ w_hh", "from_later = 0 * delta @ w_hh")],
+        "11_rnn", "ex4", [("ex4-answer", "from_later = delta @ w_hh", "from_later = 0 * delta @ w_hh")],
         ["right at the last step only"]),
     "LSTM gates in the wrong order": (
-        "09_rnn", "ex5", [("ex5-answer", "a_i, a_f, a_g, a_o = np.split", "a_f, a_i, a_g, a_o = np.split")],
+        "11_rnn", "ex5", [("ex5-answer", "a_i, a_f, a_g, a_o = np.split", "a_f, a_i, a_g, a_o = np.split")],
         ["c_t"]),
     "an encoder that does not end at the bottleneck": (
-        "10_beyond", "ex1", [("ex1-answer", "nn.Linear(hidden, bottleneck))", "nn.Linear(hidden, hidden))")],
+        "12_beyond", "ex1", [("ex1-answer", "nn.Linear(hidden, bottleneck))", "nn.Linear(hidden, hidden))")],
         ["the encoder ends at the bottleneck"]),
     "attention without the 1/sqrt(d)": (
-        "10_beyond", "ex2", [("ex2-answer", "query @ key.T / np.sqrt(query.shape[-1])", "query @ key.T")],
+        "12_beyond", "ex2", [("ex2-answer", "query @ key.T / np.sqrt(query.shape[-1])", "query @ key.T")],
         ["divide the scores by sqrt(d)"]),
     "a naive softmax overflows and is told so": (
-        "10_beyond", "ex2",
+        "12_beyond", "ex2",
         [("ex2-answer", "np.exp(scores - scores.max(axis=-1, keepdims=True))", "np.exp(scores)")],
         ["NaN or infinity", "exp overflowing"]),
     "attention backward without the softmax's row sum": (
-        "10_beyond", "ex5", [("ex5-answer", "(grad_weights - np.sum(weights * grad_weights, axis=1, keepdims=True))",
+        "12_beyond", "ex5", [("ex5-answer", "(grad_weights - np.sum(weights * grad_weights, axis=1, keepdims=True))",
                               "grad_weights")],
         ["MyAttention backward disagrees with finite differences", "FAIL"]),
     "an autoencoder trained for one epoch only": (
-        "10_beyond", "ex4", [("ex4-answer", "for epoch in range(40):", "for epoch in range(1):")],
+        "12_beyond", "ex4", [("ex4-answer", "for epoch in range(40):", "for epoch in range(1):")],
         ["baseline's; it should be below 50 %"]),
 }
 
@@ -153,7 +153,7 @@ def test_a_typical_mistake_gets_feedback_that_names_it(case):
 def test_the_causal_mask_check_points_at_the_weights_above_the_diagonal():
     unmasked = [("ex3-answer", "    scores = np.where(np.tril(np.ones(scores.shape, dtype=bool)), scores, -np.inf)\n",
                  "")]
-    message, _ = run_until("10_beyond", "ex3", unmasked)
+    message, _ = run_until("12_beyond", "ex3", unmasked)
     assert message.startswith("the weights above the diagonal")
 
 
@@ -170,7 +170,7 @@ def solution_function(chapter, cell_id, name):
     (list(np.random.default_rng(0).normal(size=30)), 4), (list(np.random.default_rng(1).normal(size=30)), 1),
 ])
 def test_the_early_stopping_solution_is_the_rule_of_nnkit_fit(losses, patience):
-    """Exercise 7.3 says its rule is nnkit.training.fit's: run fit on a scripted validation curve and compare."""
+    """Exercise 8.3 says its rule is nnkit.training.fit's: run fit on a scripted validation curve and compare."""
     from nnkit import nn
     from nnkit.training import fit
 
@@ -213,11 +213,11 @@ def test_the_early_stopping_solution_is_the_rule_of_nnkit_fit(losses, patience):
     model = Counter()
     history = fit(model, ScriptedLoss(), OneStepPerEpoch(model), [(np.zeros(1), np.zeros(1))], epochs=len(losses),
                   validation=(validation_inputs, validation_inputs), patience=patience)
-    early_stopping = solution_function("07_training_in_practice", "ex3-answer", "early_stopping")
+    early_stopping = solution_function("08_training_in_practice", "ex3-answer", "early_stopping")
     assert early_stopping(losses, patience) == (len(history["validation"]), int(model.epoch.data[0]))
 
 
-@pytest.mark.parametrize("chapter", ["07_training_in_practice", "08_cnn", "09_rnn", "10_beyond"])
+@pytest.mark.parametrize("chapter", ["08_training_in_practice", "10_cnn", "11_rnn", "12_beyond"])
 def test_in_the_untouched_student_notebook_every_check_says_not_attempted(chapter):
     """What a student sees on running everything before writing a line: calm "not attempted yet", no traceback."""
     from nnkit.course.checks import NotAttempted
@@ -243,7 +243,7 @@ def test_in_the_untouched_student_notebook_every_check_says_not_attempted(chapte
 def test_the_max_pool_solution_breaks_ties_as_nnkit_does():
     from nnkit import nn
 
-    maxpool1d_backward = solution_function("08_cnn", "ex4-answer", "maxpool1d_backward")
+    maxpool1d_backward = solution_function("10_cnn", "ex4-answer", "maxpool1d_backward")
     x = np.array([[[1.0, 1.0, 0.0, 2.0, 2.0, 2.0], [5.0, 5.0, 5.0, 5.0, -1.0, -1.0]]])  # ties in every window
     pool = nn.MaxPool1d(2)
     grad_output = np.arange(1.0, 1.0 + pool(x).size).reshape(pool(x).shape)
