@@ -17,7 +17,12 @@ class Module:
     Parameters and sub-modules are found by looking at the attributes in the
     order they were set, so ``self.weight = Parameter(...)`` is all a layer
     does to register one; names follow PyTorch (``weight``, ``0.bias``).
+
+    ``module.training`` is True until ``module.eval()``; layers that behave
+    differently while training (dropout, batch normalization) read it.
     """
+
+    training = True  # a class default, so subclasses need not call Module.__init__
 
     def __call__(self, *inputs, **kwargs):
         return self.forward(*inputs, **kwargs)
@@ -38,6 +43,20 @@ class Module:
         if saved is None:
             raise RuntimeError(f"{self!r}: backward() was called before forward(); run the module on an input first")
         return saved if len(saved) != 1 else saved[0]
+
+    # -- training and evaluation mode -----------------------------------------
+    def train(self, mode=True):
+        """Set ``training = mode`` on this module and every sub-module; returns the module, as in PyTorch."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"{type(self).__name__}.train: mode must be True or False, got {mode!r}")
+        self.training = mode
+        for _, child in self.named_children():
+            child.train(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode: ``train(False)``."""
+        return self.train(False)
 
     # -- parameters -----------------------------------------------------------
     def named_children(self):
