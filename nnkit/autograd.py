@@ -60,7 +60,7 @@ class Tensor:
 
     __array_ufunc__ = None  # ndarray + Tensor calls Tensor.__radd__, so the result is a Tensor (and records)
 
-    def __init__(self, data, requires_grad=False, dtype=None):
+    def __init__(self, data, requires_grad=False, dtype=None, name=None):
         if isinstance(data, Tensor):
             data = data.data
         data = np.asarray(data, dtype=dtype)
@@ -68,6 +68,8 @@ class Tensor:
             data = data.astype(np.float64)
         self.data = data
         self.requires_grad = bool(requires_grad)
+        self.name = name  # a label for drawings of the graph (nnkit.viz.draw_autograd_graph)
+        self._retains_grad = False
         self._grad = None
         self.grad_fn = None
         self.parents = ()
@@ -85,6 +87,11 @@ class Tensor:
             out._backward = backward
             out.grad_fn = name
         return out
+
+    def retain_grad(self):
+        """Keep dL/d(self) in ``.grad`` although this tensor was computed (leaves keep theirs anyway)."""
+        self._retains_grad = True
+        return self
 
     @property
     def is_leaf(self):
@@ -127,8 +134,9 @@ class Tensor:
             grad = grads.pop(id(node), None)
             if grad is None:
                 continue
-            if node.is_leaf:
+            if node.is_leaf or node._retains_grad:
                 node.accumulate_grad(np.array(grad, copy=True))  # its own array: grads may be shared
+            if node.is_leaf:
                 continue
             for parent, parent_grad in zip(node.parents, node._backward(grad)):
                 if parent_grad is None or not parent.requires_grad:
@@ -424,6 +432,6 @@ def _no_gradient_through(module, name):
     return backward
 
 
-def tensor(data, requires_grad=False, dtype=None):
+def tensor(data, requires_grad=False, dtype=None, name=None):
     """``nnkit.tensor(x, requires_grad=True)``, as ``torch.tensor``."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)

@@ -286,3 +286,22 @@ def test_custom_module_matches_torch_and_trains():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.2 * losses[0]
+
+
+def test_graph_drawing_shows_every_tensor_value_and_gradient():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nnkit.viz import draw_autograd_graph
+
+    a, b = nnkit.tensor(2.0, requires_grad=True, name="a"), nnkit.tensor(-3.0, requires_grad=True, name="b")
+    product = (a * b).retain_grad()
+    loss = (product + 10) * a
+    loss.backward()
+    ax = draw_autograd_graph(loss)
+    texts = [t.get_text() for t in ax.texts]
+    assert "a\n2" in texts and "b\n-3" in texts and "mul\n-6" in texts
+    # L = a^2 b + 10 a: dL/da = 2ab + 10 = -2, dL/db = a^2 = 4, dL/d(ab) = a = 2
+    assert a.grad == pytest.approx(-2) and b.grad == pytest.approx(4)
+    assert {"grad -2", "grad 4", "grad 2"} <= set(texts)
+    assert len([t for t in ax.texts if t.get_bbox_patch()]) == 5  # a, b, ab, ab + 10, L (the constant 10 folded)
