@@ -178,6 +178,10 @@ class Tensor:
         """The same values, cut off from the graph (no grad_fn, requires_grad=False)."""
         return Tensor(self.data)
 
+    def cpu(self):
+        """This tensor: nnkit computes on the CPU only (kept so PyTorch's ``.cpu().numpy()`` works)."""
+        return self
+
     def numpy(self):
         if self.requires_grad:
             raise RuntimeError("numpy(): call .detach().numpy() on a tensor that requires grad (as in PyTorch)")

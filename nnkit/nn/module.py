@@ -33,7 +33,7 @@ class Module:
         (A module made of other modules, or of Tensor arithmetic, just runs ``forward`` on the Tensors: each
         layer and operation inside records itself.)
         """
-        if autograd.is_grad_enabled() and self._records_one_node() and any(
+        if self._records_one_node() and any(
                 isinstance(value, autograd.Tensor) for value in (*inputs, *kwargs.values())):
             return autograd.call_module(self, inputs, kwargs)
         return self.forward(*inputs, **kwargs)
