@@ -15,6 +15,7 @@ saved by that very call), so the formulas live in one place: the layer. Arithmet
 
 import contextlib
 import inspect
+import weakref
 
 import numpy as np
 
@@ -47,7 +48,32 @@ def unbroadcast(grad, shape):
 
 
 def as_tensor(value):
-    return value if isinstance(value, Tensor) else Tensor(value)
+    if isinstance(value, Tensor):
+        return value
+    if type(value) is np.ndarray and _grad_enabled and is_untracked_layer_output(value):
+        raise RuntimeError(
+            "an array computed by an nnkit layer from plain arrays (not Tensors) is used in Tensor arithmetic: that "
+            "array carries no graph, so loss.backward() would give the layer's parameters no gradient. Call the "
+            "model on nnkit.tensor(x) (or batches of a DataLoader over a TensorDataset), or compute under no_grad()"
+        )
+    return Tensor(value)
+
+
+# Outputs of layers with parameters, run on plain arrays (the explicit path), that are still alive. Using one in
+# Tensor arithmetic would silently cut the layer out of the graph, so as_tensor() refuses. Keyed by id, with a weak
+# reference that removes the entry when the array is freed (so a reused id is never mistaken for it).
+_untracked_outputs = {}
+
+
+def mark_untracked_layer_output(array):
+    if type(array) is np.ndarray:
+        key = id(array)
+        _untracked_outputs[key] = weakref.ref(array, lambda _, key=key: _untracked_outputs.pop(key, None))
+
+
+def is_untracked_layer_output(array):
+    reference = _untracked_outputs.get(id(array))
+    return reference is not None and reference() is array
 
 
 class Tensor:

@@ -36,7 +36,12 @@ class Module:
         if self._records_one_node() and any(
                 isinstance(value, autograd.Tensor) for value in (*inputs, *kwargs.values())):
             return autograd.call_module(self, inputs, kwargs)
-        return self.forward(*inputs, **kwargs)
+        output = self.forward(*inputs, **kwargs)
+        if autograd.is_grad_enabled() and (
+                any(isinstance(value, Parameter) for value in vars(self).values())
+                or any(type(value) is np.ndarray and autograd.is_untracked_layer_output(value) for value in inputs)):
+            autograd.mark_untracked_layer_output(output)  # so Tensor arithmetic on it raises instead of losing it
+        return output
 
     def _records_one_node(self):
         return type(self).backward is not Module.backward and not self.named_children()
