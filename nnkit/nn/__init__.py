@@ -1,5 +1,6 @@
 """Layers, activations and losses, named as in ``torch.nn``."""
 
+from nnkit.nn import init
 from nnkit.nn.activation import (
     ELU,
     Activation,
@@ -16,10 +17,13 @@ from nnkit.nn.activation import (
     Tanh,
 )
 from nnkit.nn.attention import SelfAttention, scaled_dot_product_attention
+from nnkit.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from nnkit.nn.container import Sequential
-from nnkit.nn.conv import Conv1d, Conv2d
+from nnkit.nn.conv import Conv1d, Conv2d, Conv3d
+from nnkit.nn.dropout import Dropout
 from nnkit.nn.flatten import Flatten
 from nnkit.nn.gru import GRU
+from nnkit.nn.layernorm import LayerNorm
 from nnkit.nn.linear import Linear
 from nnkit.nn.loss import BCELoss, CrossEntropyLoss, L1Loss, Loss, MSELoss, SmoothL1Loss
 from nnkit.nn.lstm import LSTM
@@ -33,4 +37,5 @@ __all__ = [
     "Flatten", "GRU", "Identity", "L1Loss", "LeakyReLU", "Linear", "Loss", "LSTM", "MaxPool1d", "MaxPool2d", "Module",
     "MSELoss", "Parameter", "PReLU", "ReLU", "RNN", "scaled_dot_product_attention", "SelfAttention", "Sequential",
     "Sigmoid", "Sign", "SmoothL1Loss", "Softmax", "Softplus", "Step", "Tanh",
+    "BatchNorm1d", "BatchNorm2d", "Conv3d", "Dropout", "init", "LayerNorm",
 ]
