@@ -11,6 +11,7 @@ Unlike PyTorch, ``pred`` and ``target`` must have identical shapes: (N,) against
 
 import numpy as np
 
+from nnkit import autograd
 from nnkit.errors import ShapeError, as_array, expect_finite, expect_nonnegative_number, expect_same_shape
 from nnkit.nn.activation import log_softmax, softmax
 
@@ -19,15 +20,32 @@ class Loss:
     """Base class: ``__call__`` validates and runs ``forward``; ``backward()`` returns dL/dpred."""
 
     def __call__(self, pred, target):
+        """The loss as a float (arrays in) or as a one-number Tensor with a graph node (a Tensor in).
+
+        On a Tensor, the node's backward is this loss's own ``gradient`` with the arrays of this call, so
+        ``loss.backward()`` works however many losses were computed in between.
+        """
+        if isinstance(target, autograd.Tensor) and target.requires_grad:
+            raise ValueError(f"{self}: nnkit's losses differentiate w.r.t. the input (predictions) only; pass "
+                             "target.detach(), or write the loss with Tensor arithmetic: ((pred - target)**2).mean()")
+        pred_tensor = pred if isinstance(pred, autograd.Tensor) else None
+        pred, target = self._checked(getattr(pred, "data", pred), getattr(target, "data", target))
+        value = self.forward(pred, target)
+        if pred_tensor is not None:
+            saved = (pred, target)
+            return autograd.Tensor.from_operation(
+                np.asarray(value, dtype=pred.dtype), (pred_tensor,),
+                lambda grad_output: (self.gradient(*saved) * grad_output,), type(self).__name__)
+        self._saved = (pred, target)
+        return float(value)
+
+    def _checked(self, pred, target):
         who = self
         pred = as_array(who, "input (predictions)", pred)
         if not np.issubdtype(pred.dtype, np.floating):
             pred = pred.astype(np.float64)
         expect_finite(who, "input (predictions)", pred)
-        target = self.check_target(pred, as_array(who, "target", target))
-        value = self.forward(pred, target)
-        self._saved = (pred, target)
-        return float(value)
+        return pred, self.check_target(pred, as_array(who, "target", target))
 
     def check_target(self, pred, target):
         expect_same_shape(self, "input (predictions)", pred, "target", target)
@@ -41,6 +59,8 @@ class Loss:
         raise NotImplementedError
 
     def backward(self):
+        """dL/dpred of the *last* call (arrays in). For the loss of an earlier call, run on Tensors and call
+        ``loss.backward()`` on the loss you mean: each Tensor loss keeps its own values."""
         saved = getattr(self, "_saved", None)
         if saved is None:
             raise RuntimeError(f"{self!r}: backward() was called before the loss was computed")
