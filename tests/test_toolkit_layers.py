@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import nnkit
-from nnkit import nn
+from nnkit import nn, optim
 from nnkit.nn import init
 from tests.clear_errors import assert_clear_error
 
@@ -285,3 +285,22 @@ CASES = [
 @pytest.mark.parametrize(("call", "error", "words"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
 def test_clear_error(call, error, words):
     assert_clear_error(call, error, words)
+
+
+# -- the packaged training loop respects train/eval ----------------------------------------------------------
+def test_fit_trains_in_train_mode_and_measures_in_eval_mode():
+    from nnkit.data import DataLoader
+    from nnkit.training import accuracy, evaluate, fit
+
+    rng = np.random.default_rng(0)
+    x, labels = rng.standard_normal((64, 3)), rng.integers(0, 2, 64)
+    np.random.seed(0)
+    model = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 2))
+    loss_fn = nn.CrossEntropyLoss()
+    fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.1), DataLoader(x, labels, batch_size=16, seed=0),
+        epochs=2, validation=(x[:10] + 100, labels[:10]))
+    assert model[1].num_batches_tracked == 8  # 2 epochs x 4 batches: the validation data left no trace
+    assert model.training  # back in the mode it was in
+    assert evaluate(model, loss_fn, x, labels) == evaluate(model, loss_fn, x, labels)  # no dropout noise
+    model.eval()
+    assert accuracy(model, x, labels) == accuracy(model, x, labels) and not model.training
