@@ -200,6 +200,10 @@ class Tensor:
     def __float__(self):
         return float(self.item())
 
+    def __format__(self, spec):
+        """``f"{loss:.4f}"`` formats the number of a one-element tensor, as in PyTorch."""
+        return format(self.item(), spec) if spec and self.data.size == 1 else format(repr(self), spec)
+
     # -- shape ---------------------------------------------------------------------------------------------------
     @property
     def shape(self):
