@@ -48,13 +48,17 @@ $(VENV)/.bench: $(VENV)/.dev requirements-bench.txt
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium > /dev/null
 
+# the grader runs every submission inside a bubblewrap sandbox (nnkit/course/sandbox.py)
+/usr/bin/bwrap:
+	apt-get update -qq && apt-get install -y -qq bubblewrap > /dev/null
+
 # -- the two commands --------------------------------------------------------------------------
 # The whole course folder is served (chapters, exercises); the printed address opens chapter 1 directly.
 start: $(VENV)/.runtime
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/01_neuron.ipynb \
 		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-test: $(VENV)/.dev /usr/bin/chromium
+test: $(VENV)/.dev /usr/bin/chromium /usr/bin/bwrap
 	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory notebooks

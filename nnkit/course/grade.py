@@ -3,12 +3,10 @@
     python -m nnkit.course grade SUBMISSIONS_DIR --out RESULTS_DIR [--assignment 01_neuron]
                                  [--timeout-cell 30] [--timeout-notebook 120] [--workers 2]
 
-**Grading runs student code.** A submission can read or delete files, use the network or
-spin forever. The grader bounds time and output and runs each notebook in its own
-process, in a temporary folder, but that is not a security boundary: run it inside a
-throw-away container (e.g. ``docker run --network none --memory 2g --user 1000 ...``) or
-as a dedicated unprivileged user with no network access and no access to anything but the
-submissions, the course repository and the results folder.
+**Grading runs student code.** Each notebook runs in its own bubblewrap sandbox (``nnkit.course.sandbox``):
+no network, no view of the course repository beyond the nnkit package, a read-only runtime, limits on memory,
+processes and time, and no process left when it ends. ``--no-sandbox`` turns that off (with a warning). The
+check cells still run in the student's kernel, so a submission that patches its own interpreter can fake them.
 
 Layout of SUBMISSIONS_DIR (documented for instructors):
 
@@ -41,7 +39,10 @@ from pathlib import Path
 
 import nbformat
 
+from nnkit.course import sandbox as bubblewrap
 from nnkit.course.release import build_exercise, exercise_sources
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the nnkit folder: all of the course a sandbox may read
 
 MAX_SUBMISSION_BYTES = 20_000_000
 MAX_MESSAGE_CHARS = 1_500
@@ -86,6 +87,8 @@ class NotebookResult:
 class Limits:
     timeout_cell: int = 30
     timeout_notebook: int = 120
+    sandbox: bool = True  # False only with the instructor's explicit --no-sandbox
+    sandbox_limits: bubblewrap.SandboxLimits = bubblewrap.SandboxLimits()
 
 
 def grade(submissions_dir, out_dir, root=".", assignment=None, limits=Limits(), workers=2):
@@ -95,6 +98,8 @@ def grade(submissions_dir, out_dir, root=".", assignment=None, limits=Limits(), 
     if assignment is not None and assignment not in exercises:
         raise ValueError(f"grade: unknown assignment {assignment!r}; the sources are {sorted(exercises)}")
     jobs = find_submissions(Path(submissions_dir), sorted(exercises), assignment)
+    if limits.sandbox:
+        bubblewrap.check_available()  # refuse to run student code unconfined (``--no-sandbox`` opts out)
 
     def grade_job(job):
         student, name, path = job
@@ -217,38 +222,52 @@ def with_instructor_checks(notebook, exercise):
 
 
 def execute(notebook, root, limits):
-    """Run ``notebook`` with ``nnkit.course.run_notebook`` in a subprocess; returns (executed notebook, notes)."""
+    """Run ``notebook`` with ``nnkit.course.run_notebook`` in a subprocess; returns (executed notebook, notes).
+
+    With ``limits.sandbox`` (the default) the subprocess is a bubblewrap sandbox (``nnkit.course.sandbox``) that
+    sees only this notebook's working folder, the Python runtime and the nnkit package, read-only.
+    """
     with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as workdir:
         workdir = Path(workdir)
         in_path, out_path = workdir / "submission.ipynb", workdir / "executed.ipynb"
         nbformat.write(notebook, in_path)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
-                   # an IPython profile of its own: kernels started side by side share no history database, and
-                   # no submission can leave a startup file behind for the next one
-                   IPYTHONDIR=str(workdir / "ipython"))
-        command = [sys.executable, "-m", "nnkit.course.run_notebook", str(in_path), str(out_path),
-                   "--timeout-cell", str(limits.timeout_cell)]
-        with open(workdir / "runner.log", "wb") as log:
+        runner = ["-m", "nnkit.course.run_notebook", "--timeout-cell", str(limits.timeout_cell)]
+        if limits.sandbox:
+            os.chmod(workdir, 0o777)  # the sandbox's uid 65534 writes the executed copy here
+            command = bubblewrap.command([sys.executable, *runner, f"{bubblewrap.INSIDE_WORKDIR}/{in_path.name}",
+                                       f"{bubblewrap.INSIDE_WORKDIR}/{out_path.name}"], workdir, PACKAGE_ROOT)
+            env, preexec = None, bubblewrap.limiter(limits.sandbox_limits)
+        else:
+            command = [sys.executable, *runner, str(in_path), str(out_path)]
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+                       # an IPython profile of its own: kernels started side by side share no history database,
+                       # and no submission can leave a startup file behind for the next one
+                       IPYTHONDIR=str(workdir / "ipython"))
+            preexec = None
+        with open(workdir.parent / f"{workdir.name}.log", "wb") as log:  # outside the folder the notebook can write
             process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+                                       stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=preexec)
             try:
                 process.wait(timeout=limits.timeout_notebook)
                 notes = []
             except subprocess.TimeoutExpired:
-                kill_run(process, workdir / "kernel.pid")
                 notes = [(f"The notebook was stopped at the {limits.timeout_notebook} s limit for a whole notebook; "
                           "cells after that point did not run.")]
+            # in the sandbox, killing its first process ends its whole process namespace: nothing survives
+            kill_run(process, None if limits.sandbox else workdir / "kernel.pid")
+        log_path = workdir.parent / f"{workdir.name}.log"
+        log_tail = log_path.read_text(errors="replace")[-MAX_MESSAGE_CHARS:]
+        log_path.unlink()
         try:
             return nbformat.read(out_path, as_version=4), notes
         except (OSError, ValueError):
-            log_tail = (workdir / "runner.log").read_text(errors="replace")[-MAX_MESSAGE_CHARS:]
             return notebook, notes + [f"The notebook could not be run: {log_tail.strip() or 'no kernel started'}"]
 
 
 def kill_run(process, kernel_pid_file):
     """Kill the runner's process group and the kernel's (the kernel runs in a session of its own)."""
     groups = [process.pid]
-    if kernel_pid_file.exists():
+    if kernel_pid_file is not None and kernel_pid_file.exists():
         groups.append(int(kernel_pid_file.read_text()))
     for group in groups:
         try:
