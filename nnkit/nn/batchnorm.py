@@ -15,10 +15,11 @@ A test sample has no batch to average over, so training also keeps running avera
 .. math::  \mu_{run} \leftarrow (1-m)\,\mu_{run} + m\,\mu_B, \qquad
            \sigma^2_{run} \leftarrow (1-m)\,\sigma^2_{run} + m\,\tfrac{n}{n-1}\,\sigma_B^2
 
-(the *unbiased* variance here, n values per channel). With ``track_running_stats=False`` there are no running
-averages and the batch statistics are used in evaluation too, as in PyTorch. In evaluation mode (``model.eval()``) the layer uses
+(the *unbiased* variance here, n values per channel). In evaluation mode (``model.eval()``) the layer uses
 :math:`\mu_{run}, \sigma^2_{run}` instead: a fixed affine map, whose backward is just
 :math:`\partial L/\partial x = \gamma\, G / \sqrt{\sigma^2_{run} + \epsilon}`.
+With ``track_running_stats=False`` there are no running averages and the batch statistics are used in
+evaluation too, as in PyTorch.
 """
 
 import numpy as np
