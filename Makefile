@@ -25,7 +25,7 @@ help:
 	@echo "make check  - fast checks: lint, notebook pairs in sync, generated exercises in sync"
 	@echo "make book   - build the website, student edition, into _build/html (works offline)"
 	@echo "make book-instructor - the instructor edition, with solutions, into _build/instructor/_build/html"
-	@echo "make sync   - regenerate notebooks/*.ipynb from notebooks/*.md (the .md is the source)"
+	@echo "make sync   - regenerate the notebooks/*.ipynb whose notebooks/*.md changed (the .md is the source)"
 	@echo "make bench  - benchmarks side by side with PyTorch and scikit-learn"
 
 # -- environments (re-installed only when a requirements file changes) --------------------------
@@ -98,7 +98,7 @@ browser: $(VENV)/.dev /usr/bin/chromium
 
 # -- maintenance -------------------------------------------------------------------------------
 sync: $(VENV)/.dev
-	for source in notebooks/*.md; do $(VENV)/bin/jupytext --quiet --to ipynb "$$source"; done
+	$(PY) tools/check_pairs.py --write
 
 lock:
 	rm -rf /tmp/nnkit-lock && python3 -m venv /tmp/nnkit-lock
