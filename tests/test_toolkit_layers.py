@@ -317,3 +317,21 @@ def test_fit_trains_in_train_mode_and_measures_in_eval_mode():
     assert evaluate(model, loss_fn, x, labels) == evaluate(model, loss_fn, x, labels)  # no dropout noise
     model.eval()
     assert accuracy(model, x, labels) == accuracy(model, x, labels) and not model.training
+
+
+def test_new_layers_work_on_autograd_tensors_with_the_same_gradients():
+    x = RNG.standard_normal((6, 3))
+
+    def make():
+        np.random.seed(1)
+        return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.LayerNorm(4), nn.Tanh(), SeededDropout(0.3),
+                             nn.Linear(4, 1))
+
+    by_hand = make()
+    output = by_hand(x)
+    by_hand.backward(np.ones_like(output))
+    recorded = make()
+    recorded(nnkit.Tensor(x)).sum().backward()
+    for (name, ours), (_, theirs) in zip(by_hand.named_parameters(), recorded.named_parameters()):
+        np.testing.assert_allclose(theirs.grad, ours.grad, rtol=1e-12, err_msg=name)
+    assert recorded[1].num_batches_tracked == 1
