@@ -103,6 +103,18 @@ def test_batchnorm_matches_pytorch_over_train_steps_then_eval(ours, theirs, shap
     assert not np.array_equal(mine.running_mean, running_before)
 
 
+def test_batchnorm_without_running_stats_matches_pytorch():
+    mine, theirs = nn.BatchNorm2d(2, track_running_stats=False), torch.nn.BatchNorm2d(2, track_running_stats=False)
+    theirs = theirs.double()
+    assert list(mine.state_dict()) == list(theirs.state_dict()) == ["weight", "bias"]
+    x = RNG.standard_normal((3, 2, 4, 4)) * 2 + 1
+    for mode in (True, False):  # batch statistics in both modes
+        mine.train(mode)
+        theirs.train(mode)
+        np.testing.assert_allclose(mine(x), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10, atol=1e-12)
+    assert nnkit.gradcheck(mine, x).passed
+
+
 def test_layernorm_matches_pytorch():
     mine, theirs = nn.LayerNorm((3, 4), eps=1e-4), torch.nn.LayerNorm((3, 4), eps=1e-4).double()
     for parameter in mine.parameters():
@@ -267,6 +279,7 @@ CASES = [
      ["BatchNorm2d(3", "(N, 3, H, W)", "(2, 3)"]),
     ("BatchNorm one sample", lambda: nn.BatchNorm1d(3)(ones((1, 3))), ValueError,
      ["BatchNorm1d(3", "more than 1 value per channel", "(1, 3)", "eval"]),
+    ("BatchNorm unknown option", lambda: nn.BatchNorm1d(3, device="cuda"), TypeError, ["device"]),
     ("BatchNorm momentum", lambda: nn.BatchNorm1d(3, momentum=2), ValueError, ["BatchNorm1d", "momentum", "2"]),
     ("LayerNorm wrong last axis", lambda: nn.LayerNorm(4)(ones((2, 3))), nnkit.ShapeError,
      ["LayerNorm((4,)", "(*, 4)", "(2, 3)"]),
@@ -304,3 +317,21 @@ def test_fit_trains_in_train_mode_and_measures_in_eval_mode():
     assert evaluate(model, loss_fn, x, labels) == evaluate(model, loss_fn, x, labels)  # no dropout noise
     model.eval()
     assert accuracy(model, x, labels) == accuracy(model, x, labels) and not model.training
+
+
+def test_new_layers_work_on_autograd_tensors_with_the_same_gradients():
+    x = RNG.standard_normal((6, 3))
+
+    def make():
+        np.random.seed(1)
+        return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.LayerNorm(4), nn.Tanh(), SeededDropout(0.3),
+                             nn.Linear(4, 1))
+
+    by_hand = make()
+    output = by_hand(x)
+    by_hand.backward(np.ones_like(output))
+    recorded = make()
+    recorded(nnkit.Tensor(x)).sum().backward()
+    for (name, ours), (_, theirs) in zip(by_hand.named_parameters(), recorded.named_parameters()):
+        np.testing.assert_allclose(theirs.grad, ours.grad, rtol=1e-12, err_msg=name)
+    assert recorded[1].num_batches_tracked == 1

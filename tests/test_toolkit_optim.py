@@ -98,6 +98,8 @@ CASES = [
      ["RMSprop", "alpha", "1.5"]),
     ("AdamW decay", lambda: optim.AdamW(nn.Linear(2, 1).parameters(), weight_decay=-1), ValueError,
      ["AdamW", "weight_decay", "-1"]),
+    ("AdamW beta", lambda: optim.AdamW(nn.Linear(2, 1).parameters(), betas=(1.0, 0.9)), ValueError,
+     ["AdamW", "betas[0]", "1.0"]),
     ("StepLR step size", lambda: lr_scheduler.StepLR(optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1), 0),
      ValueError, ["StepLR", "step_size", "0"]),
     ("scheduler on torch", lambda: lr_scheduler.ExponentialLR(torch.optim.SGD([torch.zeros(1)], lr=0.1), 0.9),

@@ -18,6 +18,8 @@ A test sample has no batch to average over, so training also keeps running avera
 (the *unbiased* variance here, n values per channel). In evaluation mode (``model.eval()``) the layer uses
 :math:`\mu_{run}, \sigma^2_{run}` instead: a fixed affine map, whose backward is just
 :math:`\partial L/\partial x = \gamma\, G / \sqrt{\sigma^2_{run} + \epsilon}`.
+With ``track_running_stats=False`` there are no running averages and the batch statistics are used in
+evaluation too, as in PyTorch.
 """
 
 import numpy as np
@@ -35,7 +37,7 @@ class _BatchNorm(Module):
     input_ranks = ()
     shape_names = ()
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, dtype=None):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None):
         name = type(self).__name__
         self.num_features = expect_positive_int(name, "num_features", num_features)
         self.eps = expect_nonnegative_number(name, "eps", eps)
@@ -45,28 +47,33 @@ class _BatchNorm(Module):
         dtype = resolve_dtype(dtype)
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
-        self.register_buffer("running_mean", np.zeros(num_features, dtype))
-        self.register_buffer("running_var", np.ones(num_features, dtype))
-        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        self.dtype = dtype
+        self.track_running_stats = bool(track_running_stats)
+        if self.track_running_stats:  # without them (PyTorch's option) the batch statistics are used in eval too
+            self.register_buffer("running_mean", np.zeros(num_features, dtype))
+            self.register_buffer("running_var", np.ones(num_features, dtype))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
 
     def forward(self, x):
         x = self.checked_input(x)
         axes = (0, *range(2, x.ndim))  # every axis but the channels
-        if self.training:
+        use_batch_statistics = self.training or not self.track_running_stats
+        if use_batch_statistics:
             count = x.size // self.num_features
             if count < 2:
-                raise ValueError(f"{self!r}: training needs more than 1 value per channel to compute a variance, "
-                                 f"got input shape {x.shape}; use a larger batch or call model.eval()")
+                raise ValueError(f"{self!r}: batch statistics need more than 1 value per channel to compute a "
+                                 f"variance, got input shape {x.shape}; use a larger batch or call model.eval()")
             x_hat, mean, variance, inv_std = standardize(x, axes, self.eps)
-            self.running_mean *= 1 - self.momentum
-            self.running_mean += self.momentum * mean.reshape(-1)
-            self.running_var *= 1 - self.momentum
-            self.running_var += self.momentum * variance.reshape(-1) * count / (count - 1)
-            self.num_batches_tracked += 1
+            if self.training and self.track_running_stats:
+                self.running_mean *= 1 - self.momentum
+                self.running_mean += self.momentum * mean.reshape(-1)
+                self.running_var *= 1 - self.momentum
+                self.running_var += self.momentum * variance.reshape(-1) * count / (count - 1)
+                self.num_batches_tracked += 1
         else:
             inv_std = 1.0 / np.sqrt(self.per_channel(self.running_var, x.ndim) + self.eps)
             x_hat = (x - self.per_channel(self.running_mean, x.ndim)) * inv_std
-        self.save_for_backward(x_hat, inv_std, self.training)
+        self.save_for_backward(x_hat, inv_std, use_batch_statistics)
         if self.weight is None:
             return x_hat
         return x_hat * self.per_channel(self.weight.data, x.ndim) + self.per_channel(self.bias.data, x.ndim)
@@ -91,7 +98,7 @@ class _BatchNorm(Module):
         return values.reshape((1, -1) + (1,) * (ndim - 2))
 
     def checked_input(self, x):
-        x = as_array(self, "input", x, dtype=self.running_mean.dtype)
+        x = as_array(self, "input", x, dtype=self.dtype)
         if x.ndim not in self.input_ranks or x.shape[1] != self.num_features:
             shapes = " or ".join("(" + ", ".join(("N", str(self.num_features), *names)) + ")"
                                  for names in self.shape_names)
@@ -99,7 +106,8 @@ class _BatchNorm(Module):
         return x
 
     def extra_repr(self):
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.weight is not None}"
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.weight is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
