@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from nnkit.autograd import Tensor
 from nnkit.errors import ShapeError, as_array, expect_positive_int
 
 
@@ -133,10 +134,52 @@ class Standardizer:
         return "Standardizer()" if self.mean is None else f"Standardizer(features={self.mean.shape})"
 
 
-class DataLoader:
-    """Iterate over (X, y) in mini-batches ``(xb, yb)``, like ``torch.utils.data.DataLoader(TensorDataset(X, y))``.
+class Dataset:
+    """A collection of samples, as ``torch.utils.data.Dataset``: subclasses define ``__len__`` and ``__getitem__``.
 
-    Each ``for xb, yb in loader`` is one epoch: every sample appears exactly once.
+    ``dataset[i]`` returns sample i, usually a tuple ``(input, target)``.
+    """
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __len__ (the number of samples)")
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__ (sample number index)")
+
+
+class TensorDataset(Dataset):
+    """Arrays (or Tensors) with the same first axis N, as ``torch.utils.data.TensorDataset(X, y)``.
+
+    ``dataset[i]`` is the tuple ``(X[i], y[i], ...)``; ``i`` may also be an array of indices, which gives a whole
+    batch in one indexing operation (how DataLoader reads it).
+    """
+
+    def __init__(self, *arrays):
+        if not arrays:
+            raise ValueError("TensorDataset: pass at least one array, e.g. TensorDataset(X, y)")
+        self.arrays = [as_array("TensorDataset", f"array {k}", getattr(a, "data", a)) for k, a in enumerate(arrays)]
+        lengths = [len(a) if a.ndim else None for a in self.arrays]
+        if None in lengths or len(set(lengths)) != 1:
+            raise ShapeError(f"TensorDataset: every array needs the same first axis (the samples), got shapes "
+                             f"{[a.shape for a in self.arrays]}")
+
+    def __len__(self):
+        return len(self.arrays[0])
+
+    def __getitem__(self, index):
+        return tuple(a[index] for a in self.arrays)
+
+
+class DataLoader:
+    """Mini-batches of a dataset, as ``torch.utils.data.DataLoader``; or nnkit's short form for two arrays.
+
+    * ``DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False)``: PyTorch's form and defaults. A
+      ``Dataset`` (e.g. ``TensorDataset(X, y)``) gives batches of ``nnkit.Tensor``, so ``loss.backward()`` works
+      on what the model computes from them.
+    * ``DataLoader(X, y, batch_size=32, shuffle=True, seed=0, drop_last=False)``: nnkit's short form of the
+      chapters, with its own defaults (it shuffles); batches are ndarrays ``(X[idx], y[idx])``.
+
+    Each ``for batch in loader`` is one epoch: every sample appears exactly once.
     With ``shuffle=True`` an epoch visits the samples in a fresh random order drawn
     from the loader's own ``np.random.default_rng(seed)``, so consecutive epochs
     differ while a new loader with the same seed repeats the same sequence of epochs.
@@ -147,27 +190,59 @@ class DataLoader:
     ``X[idx]`` (B, ...) and ``y[idx]`` with B <= batch_size.
     """
 
-    def __init__(self, X, y, batch_size=32, shuffle=True, seed=0, drop_last=False):
-        self.X, self.y = samples_and_targets("DataLoader", X, y)
+    def __init__(self, dataset, y=None, batch_size=None, shuffle=None, seed=0, drop_last=False, num_workers=0,
+                 **unsupported):
+        if unsupported:
+            raise TypeError(f"DataLoader: nnkit does not support {sorted(unsupported)}; batches are drawn in order "
+                            "or shuffled (shuffle=True, seed=...) from a Dataset and stacked into arrays")
+        if isinstance(dataset, Dataset):
+            if y is not None:  # PyTorch's second positional argument is batch_size
+                if not isinstance(y, numbers.Integral) or batch_size is not None:
+                    raise TypeError("DataLoader(dataset, batch_size, ...): the second argument of the Dataset form is "
+                                    "batch_size; for two arrays use DataLoader(X, y, ...) or TensorDataset(X, y)")
+                batch_size = y
+            self.dataset, self.as_tensors = dataset, True
+            batch_size, shuffle = 1 if batch_size is None else batch_size, bool(shuffle)
+            if len(dataset) == 0:
+                raise ValueError("DataLoader: the dataset holds no samples")
+        elif y is None:
+            raise TypeError(f"DataLoader: got one {type(dataset).__name__} and no targets; pass a Dataset "
+                            "(TensorDataset(X, y) or TensorDataset(X)), or nnkit's short form DataLoader(X, y, ...)")
+        else:
+            self.X, self.y = samples_and_targets("DataLoader", dataset, y)
+            self.dataset, self.as_tensors = TensorDataset(self.X, self.y), False
+            batch_size, shuffle = 32 if batch_size is None else batch_size, True if shuffle is None else shuffle
         self.batch_size = expect_positive_int("DataLoader", "batch_size", batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.rng = seeded_rng("DataLoader", seed)
         if self.drop_last and len(self) == 0:
-            raise ValueError(f"{self!r}: drop_last=True with {len(self.X)} samples leaves no full batch")
+            raise ValueError(f"{self!r}: drop_last=True with {len(self.dataset)} samples leaves no full batch")
 
     def __len__(self):
-        full, rest = divmod(len(self.X), self.batch_size)
+        full, rest = divmod(len(self.dataset), self.batch_size)
         return full + (1 if rest and not self.drop_last else 0)
 
     def __iter__(self):
-        order = self.rng.permutation(len(self.X)) if self.shuffle else np.arange(len(self.X))
+        n = len(self.dataset)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
-            batch = order[start:start + self.batch_size]
-            yield self.X[batch], self.y[batch]
+            batch = self._batch(order[start:start + self.batch_size])
+            if self.as_tensors:
+                batch = tuple(Tensor(part) for part in batch) if isinstance(batch, tuple) else Tensor(batch)
+            yield batch
+
+    def _batch(self, indices):
+        """The samples at ``indices``, each field stacked along a new first axis."""
+        if isinstance(self.dataset, TensorDataset):
+            return self.dataset[indices]  # one indexing operation per array
+        samples = [self.dataset[int(i)] for i in indices]  # a general Dataset: one sample at a time, as PyTorch
+        if not isinstance(samples[0], tuple):
+            return np.stack([getattr(s, "data", s) for s in samples])
+        return tuple(np.stack([getattr(s, "data", s) for s in field]) for field in zip(*samples))
 
     def __repr__(self):
-        return (f"DataLoader(samples={len(self.X)}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
+        return (f"DataLoader(samples={len(self.dataset)}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last})")
 
 

@@ -224,6 +224,7 @@ def test_parameter_gradients_accumulate(kind):
     layer(x)
     layer.backward(upstream)
     once = {name: p.grad.copy() for name, p in layer.named_parameters()}
+    layer(x)  # the values saved by a forward pass serve one backward (as PyTorch's graph without retain_graph)
     layer.backward(upstream)
     for name, parameter in layer.named_parameters():
         np.testing.assert_allclose(parameter.grad, 2 * once[name], rtol=1e-12, err_msg=name)

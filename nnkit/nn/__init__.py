@@ -1,5 +1,6 @@
 """Layers, activations and losses, named as in ``torch.nn``."""
 
+from nnkit.nn import functional
 from nnkit.nn.activation import (
     ELU,
     Activation,
@@ -16,7 +17,7 @@ from nnkit.nn.activation import (
     Tanh,
 )
 from nnkit.nn.attention import SelfAttention, scaled_dot_product_attention
-from nnkit.nn.container import Sequential
+from nnkit.nn.container import ModuleList, Sequential
 from nnkit.nn.conv import Conv1d, Conv2d
 from nnkit.nn.flatten import Flatten
 from nnkit.nn.gru import GRU
@@ -30,7 +31,7 @@ from nnkit.nn.rnn import RNN
 
 __all__ = [
     "Activation", "ArcTan", "AvgPool2d", "BCELoss", "Conv1d", "Conv2d", "count_parameters", "CrossEntropyLoss", "ELU",
-    "Flatten", "GRU", "Identity", "L1Loss", "LeakyReLU", "Linear", "Loss", "LSTM", "MaxPool1d", "MaxPool2d", "Module",
-    "MSELoss", "Parameter", "PReLU", "ReLU", "RNN", "scaled_dot_product_attention", "SelfAttention", "Sequential",
-    "Sigmoid", "Sign", "SmoothL1Loss", "Softmax", "Softplus", "Step", "Tanh",
+    "Flatten", "functional", "GRU", "Identity", "L1Loss", "LeakyReLU", "Linear", "Loss", "LSTM", "MaxPool1d",
+    "MaxPool2d", "Module", "ModuleList", "MSELoss", "Parameter", "PReLU", "ReLU", "RNN", "scaled_dot_product_attention",
+    "SelfAttention", "Sequential", "Sigmoid", "Sign", "SmoothL1Loss", "Softmax", "Softplus", "Step", "Tanh",
 ]

@@ -46,3 +46,41 @@ class Sequential(Module):
                 return module.backward(grad_output, input_grad=False)
             grad_output = module.backward(grad_output)
         return grad_output
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters the model sees, as ``torch.nn.ModuleList``: ``self.layers = ModuleList(...)``.
+
+    It has no forward of its own: the model's forward loops over it, and autograd (``loss.backward()``)
+    differentiates whatever the loop computes. Parameters are named ``layers.0.weight``, as in PyTorch.
+    """
+
+    def __init__(self, modules=()):
+        self._modules_in_order = []
+        for module in modules:
+            self.append(module)
+
+    def append(self, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleList: entries must be Modules, got {type(module).__name__}")
+        setattr(self, str(len(self._modules_in_order)), module)
+        self._modules_in_order.append(module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __getitem__(self, index):
+        return self._modules_in_order[index]
+
+    def __len__(self):
+        return len(self._modules_in_order)
+
+    def __iter__(self):
+        return iter(self._modules_in_order)
+
+    def forward(self, *inputs):
+        raise NotImplementedError("ModuleList has no forward (as in PyTorch): loop over it in your model's forward, "
+                                  "or use nn.Sequential(*modules) to chain them")

@@ -1,6 +1,7 @@
 r"""Loss functions: how far the predictions are from the targets, as one number.
 
-Every loss takes the mean over all entries (PyTorch's ``reduction='mean'``):
+By default every loss takes the mean over all entries (PyTorch's ``reduction='mean'``; ``'sum'`` and ``'none'``
+work too):
 ``loss_fn(pred, target)`` returns a float and remembers what it needs, and
 ``loss_fn.backward()`` returns :math:`\partial L / \partial \mathrm{pred}` of
 that call, an array shaped like ``pred`` — the start of backpropagation.
@@ -11,23 +12,54 @@ Unlike PyTorch, ``pred`` and ``target`` must have identical shapes: (N,) against
 
 import numpy as np
 
+from nnkit import autograd
 from nnkit.errors import ShapeError, as_array, expect_finite, expect_nonnegative_number, expect_same_shape
 from nnkit.nn.activation import log_softmax, softmax
 
 
 class Loss:
-    """Base class: ``__call__`` validates and runs ``forward``; ``backward()`` returns dL/dpred."""
+    """Base class: ``__call__`` validates and runs ``forward``; ``backward()`` returns dL/dpred.
+
+    ``reduction`` is PyTorch's: ``'mean'`` (the default) averages the per-entry losses (per sample for
+    CrossEntropyLoss), ``'sum'`` adds them up, ``'none'`` returns them all, shaped like ``pred`` (``(N,)`` for
+    CrossEntropyLoss). Subclasses state the mean (``forward``), its gradient (``gradient``) and the per-entry
+    losses (``elementwise``); sum and none follow from those, because the mean is the sum over ``count`` entries.
+    """
+
+    reduction = "mean"  # a class default, so subclasses need not call Loss.__init__
+
+    def __init__(self, reduction="mean"):
+        self.reduction = expect_reduction(self, reduction)
 
     def __call__(self, pred, target):
+        """The loss as a float (arrays in) or as a Tensor with a graph node (a Tensor in).
+
+        On a Tensor, the node's backward is this loss's own ``gradient`` with the arrays of this call, so
+        ``loss.backward()`` works however many losses were computed in between.
+        """
+        if isinstance(target, autograd.Tensor) and target.requires_grad:
+            raise ValueError(f"{self}: nnkit's losses differentiate w.r.t. the input (predictions) only; pass "
+                             "target.detach(), or write the loss with Tensor arithmetic: ((pred - target)**2).mean()")
+        pred_tensor = pred if isinstance(pred, autograd.Tensor) else None
+        pred, target = self._checked(getattr(pred, "data", pred), getattr(target, "data", target))
+        value = self.forward(pred, target) if self.reduction != "none" else self.elementwise(pred, target)
+        if self.reduction == "sum":
+            value = value * self.count(pred)
+        self._saved = (pred, target)
+        if pred_tensor is not None:
+            saved = (pred, target)
+            return autograd.Tensor.from_operation(
+                np.asarray(value, dtype=pred.dtype), (pred_tensor,),
+                lambda grad_output: (self.reduced_gradient(*saved, grad_output),), type(self).__name__)
+        return float(value) if self.reduction != "none" else value
+
+    def _checked(self, pred, target):
         who = self
         pred = as_array(who, "input (predictions)", pred)
         if not np.issubdtype(pred.dtype, np.floating):
             pred = pred.astype(np.float64)
         expect_finite(who, "input (predictions)", pred)
-        target = self.check_target(pred, as_array(who, "target", target))
-        value = self.forward(pred, target)
-        self._saved = (pred, target)
-        return float(value)
+        return pred, self.check_target(pred, as_array(who, "target", target))
 
     def check_target(self, pred, target):
         expect_same_shape(self, "input (predictions)", pred, "target", target)
@@ -35,22 +67,67 @@ class Loss:
         return target.astype(pred.dtype)
 
     def forward(self, pred, target):
+        """The mean loss."""
         raise NotImplementedError
 
     def gradient(self, pred, target):
+        """d(mean loss)/dpred."""
         raise NotImplementedError
 
-    def backward(self):
+    def elementwise(self, pred, target):
+        """The per-entry losses whose mean ``forward`` is."""
+        raise NotImplementedError
+
+    def count(self, pred):
+        """How many entries the mean divides by: every entry of pred."""
+        return pred.size
+
+    def reduced_gradient(self, pred, target, grad_output=1.0):
+        r"""dL/dpred for this ``reduction``, times the upstream gradient ``grad_output``.
+
+        ``'sum'``: ``count`` times the mean's gradient. ``'none'``: entry i's loss depends on entry i of pred only
+        (row i for CrossEntropyLoss), so dL/dpred is ``count`` times the mean's gradient, times entry i of
+        ``grad_output`` (dL/d(loss_i)).
+        """
+        gradient = self.gradient(pred, target)
+        if self.reduction == "mean":
+            return gradient * grad_output if np.ndim(grad_output) == 0 and grad_output != 1.0 else gradient
+        gradient = gradient * self.count(pred)
+        if self.reduction == "sum":
+            return gradient * grad_output
+        grad_output = np.asarray(grad_output)
+        return gradient * grad_output.reshape(grad_output.shape + (1,) * (pred.ndim - grad_output.ndim))
+
+    def backward(self, grad_output=None):
+        """dL/dpred of the *last* call (arrays in). For the loss of an earlier call, run on Tensors and call
+        ``loss.backward()`` on the loss you mean: each Tensor loss keeps its own values.
+
+        With ``reduction='none'`` pass ``grad_output``, dL/d(each loss), shaped like the losses.
+        """
         saved = getattr(self, "_saved", None)
         if saved is None:
             raise RuntimeError(f"{self!r}: backward() was called before the loss was computed")
-        return self.gradient(*saved)
+        if grad_output is None:
+            if self.reduction == "none":
+                raise ValueError(f"{self!r}: with reduction='none' the loss is an array; pass backward(grad_output) "
+                                 "with dL/d(each loss), e.g. np.ones(...) / n for their mean")
+            return self.gradient(*saved) if self.reduction == "mean" else self.reduced_gradient(*saved)
+        return self.reduced_gradient(*saved, grad_output)
 
     def __repr__(self):
-        return f"{type(self).__name__}({self.extra_repr()})"
+        extra = self.extra_repr()
+        if self.reduction != "mean":
+            extra = ", ".join(filter(None, [extra, f"reduction={self.reduction!r}"]))
+        return f"{type(self).__name__}({extra})"
 
     def extra_repr(self):
         return ""
+
+
+def expect_reduction(who, reduction):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{who}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return reduction
 
 
 class MSELoss(Loss):
@@ -62,6 +139,9 @@ class MSELoss(Loss):
 
     def forward(self, pred, target):
         return np.mean((pred - target) ** 2)
+
+    def elementwise(self, pred, target):
+        return (pred - target) ** 2
 
     def gradient(self, pred, target):
         return 2 * (pred - target) / pred.size
@@ -78,6 +158,9 @@ class L1Loss(Loss):
     def forward(self, pred, target):
         return np.mean(np.abs(pred - target))
 
+    def elementwise(self, pred, target):
+        return np.abs(pred - target)
+
     def gradient(self, pred, target):
         return np.sign(pred - target) / pred.size
 
@@ -91,14 +174,18 @@ class SmoothL1Loss(Loss):
     with :math:`d = \hat y - y`, averaged over all entries. ``beta=0`` is the L1 loss.
     """
 
-    def __init__(self, beta=1.0):
+    def __init__(self, beta=1.0, reduction="mean"):
+        super().__init__(reduction)
         self.beta = expect_nonnegative_number("SmoothL1Loss", "beta", beta)
 
     def forward(self, pred, target):
+        return np.mean(self.elementwise(pred, target))
+
+    def elementwise(self, pred, target):
         d = np.abs(pred - target)
         if self.beta == 0:
-            return np.mean(d)
-        return np.mean(np.where(d < self.beta, 0.5 * d**2 / self.beta, d - 0.5 * self.beta))
+            return d
+        return np.where(d < self.beta, 0.5 * d**2 / self.beta, d - 0.5 * self.beta)
 
     def gradient(self, pred, target):
         d = pred - target
@@ -134,10 +221,13 @@ class BCELoss(Loss):
         return target
 
     def forward(self, pred, target):
+        return np.mean(self.elementwise(pred, target))
+
+    def elementwise(self, pred, target):
         with np.errstate(divide="ignore"):  # log(0) = -inf, clamped on the next line
             log_p = np.maximum(np.log(pred), -100)
             log_1mp = np.maximum(np.log1p(-pred), -100)
-        return -np.mean(target * log_p + (1 - target) * log_1mp)
+        return -(target * log_p + (1 - target) * log_1mp)
 
     def gradient(self, pred, target):
         return (pred - target) / np.maximum(pred * (1 - pred), 1e-12) / pred.size
@@ -189,6 +279,17 @@ class CrossEntropyLoss(Loss):
         if target.ndim == 1:  # one-hot t: the sum over c keeps only ln p of the labelled class
             return -log_probs[np.arange(len(target)), target].sum() / pred.shape[0]
         return -np.sum(target * log_probs) / pred.shape[0]
+
+    def elementwise(self, pred, target):
+        """One loss per sample (N,): :math:`-\\sum_c t_{nc} \\ln p_{nc}`."""
+        log_probs = log_softmax(pred, dim=1)
+        if target.ndim == 1:
+            return -log_probs[np.arange(len(target)), target]
+        return -np.sum(target * log_probs, axis=1)
+
+    def count(self, pred):
+        """The mean is over the N samples."""
+        return pred.shape[0]
 
     def gradient(self, pred, target):
         scores, log_probs = getattr(self, "_log_probs", (None, None))

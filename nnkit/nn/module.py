@@ -1,7 +1,10 @@
 """The base class of every layer: forward, backward and the parameter book-keeping."""
 
+import functools
+
 import numpy as np
 
+from nnkit import autograd
 from nnkit.errors import as_array
 from nnkit.nn.parameter import Parameter
 
@@ -25,7 +28,18 @@ class Module:
     training = True  # a class default, so subclasses need not call Module.__init__
 
     def __call__(self, *inputs, **kwargs):
+        """``forward``; on Tensors, a layer with its own ``backward`` also records itself as one graph node.
+
+        (A module made of other modules, or of Tensor arithmetic, just runs ``forward`` on the Tensors: each
+        layer and operation inside records itself.)
+        """
+        if self._records_one_node() and any(
+                isinstance(value, autograd.Tensor) for value in (*inputs, *kwargs.values())):
+            return autograd.call_module(self, inputs, kwargs)
         return self.forward(*inputs, **kwargs)
+
+    def _records_one_node(self):
+        return type(self).backward is not Module.backward and not self.named_children()
 
     def forward(self, x):
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
@@ -34,8 +48,14 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must implement backward()")
 
     # -- what the backward pass needs from the forward pass -------------------
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "backward" in vars(cls):
+            cls.backward = _one_backward_per_forward(vars(cls)["backward"])
+
     def save_for_backward(self, *values):
         self._saved = values
+        self._saved_unused = True
 
     def saved_values(self):
         """The values stored by the last forward pass; RuntimeError if there was none."""
@@ -112,6 +132,34 @@ class Module:
 
     def extra_repr(self):
         return ""
+
+
+def _one_backward_per_forward(backward):
+    """Wrap a layer's ``backward`` so that the values one forward pass saved serve one backward only.
+
+    A second backward after the same forward means the module was used twice in one forward pass (the second use
+    overwrote what the first saved) or one pass is backpropagated twice; the first would give a wrong gradient,
+    so both raise, as PyTorch raises for a second backward through a graph.
+    """
+    @functools.wraps(backward)
+    def checked_backward(self, *args, **kwargs):
+        if getattr(self, "_in_backward", False) or not hasattr(self, "_saved"):  # super().backward(), containers
+            return backward(self, *args, **kwargs)
+        if not self._saved_unused:
+            raise RuntimeError(
+                f"{self!r}: backward() was called twice for one forward(). If this module is used more than once in "
+                "a forward pass, each use overwrites the values the last one saved, so this backward would be "
+                "wrong: use a separate module for each use, or run the model on nnkit.Tensor inputs and call "
+                "loss.backward() (autograd keeps the values of every call). To backpropagate again, run forward again"
+            )
+        self._in_backward = True
+        try:
+            grad_input = backward(self, *args, **kwargs)
+        finally:
+            self._in_backward = False
+        self._saved_unused = False  # only a backward that ran through uses them up (a bad grad_output can be retried)
+        return grad_input
+    return checked_backward
 
 
 def count_parameters(module):

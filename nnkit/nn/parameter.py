@@ -2,8 +2,10 @@
 
 import numpy as np
 
+from nnkit.autograd import Tensor
 
-class Parameter:
+
+class Parameter(Tensor):
     """A trainable array: ``data`` holds the values, ``grad`` holds dL/d(data).
 
     Both are ndarrays of the same shape. ``backward()`` *adds* into ``grad``
@@ -17,15 +19,14 @@ class Parameter:
     additions over it, every training step. (PyTorch does the same: its
     ``zero_grad()`` sets ``.grad`` to None.) Reading ``grad`` in between still
     gives zeros: they are made when someone looks.
+
+    A Parameter is a :class:`nnkit.autograd.Tensor` with ``requires_grad=True``: arithmetic on it is recorded
+    for ``loss.backward()``, and ``with nnkit.no_grad(): p -= lr * p.grad`` updates it in place, as in PyTorch.
     """
 
-    def __init__(self, data):
-        self.data = np.asarray(data)
+    def __init__(self, data, requires_grad=True):
+        super().__init__(np.asarray(data), requires_grad=requires_grad)
         self._grad = None  # None: the gradient is zero and no array of zeros has been made yet
-
-    @property
-    def shape(self):
-        return self.data.shape
 
     @property
     def grad(self):
