@@ -82,6 +82,8 @@ def as_numpy(value):
         value = value.numpy()
     if hasattr(value, "data") and not isinstance(value, (np.ndarray, list, tuple)):
         value = value.data
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
+        return np.concatenate([np.ravel(np.asarray(item, dtype=float)) for item in value])  # e.g. shapes
     return np.asarray(value, dtype=float)
 
 

@@ -3,6 +3,8 @@
 The reference is bench/ports/original/buildmodel_tutorial.py; this file changes it as little as nnkit allows (counted
 by bench/ports/run.py, which also runs both from the same initial weights and compares the results).
 """
+import numpy as np
+
 import nnkit
 from nnkit import nn
 
@@ -26,21 +28,20 @@ class NeuralNetwork(nn.Module):
 
 
 def build():
-    device = 'cuda' if nnkit.cuda.is_available() else 'cpu'
-    model = NeuralNetwork().to(device)
+    model = NeuralNetwork()
     print(model)
     return model
 
 
 def run(model, images=None):
-    X = nnkit.rand(3, 28, 28) if images is None else nnkit.tensor(images)
+    X = nnkit.tensor(np.random.rand(3, 28, 28)) if images is None else nnkit.tensor(images)
     logits = model(X)
     pred_probab = nn.Softmax(dim=1)(logits)
-    y_pred = pred_probab.argmax(1)
+    y_pred = pred_probab.detach().numpy().argmax(1)
     print(f"Predicted class: {y_pred}")
     flatten = nn.Flatten()
     flat_image = flatten(X)
-    print(flat_image.size())
+    print(flat_image.shape)
     layer1 = model.linear_relu_stack[0]
     hidden1 = layer1(flat_image)
     hidden1 = nn.ReLU()(hidden1)
@@ -51,8 +52,8 @@ def run(model, images=None):
     )
     sizes = []
     for name, param in model.named_parameters():
-        sizes.append(tuple(param.size()))
-        print(f"Layer: {name} | Size: {param.size()} | Values : {param[:2]} \n")
+        sizes.append(tuple(param.shape))
+        print(f"Layer: {name} | Size: {param.shape} | Values : {param[:2]} \n")
     return {"probabilities": pred_probab.detach(), "hidden": seq_modules(X).detach(), "relu": hidden1.detach(),
             "sizes": sizes, "flat_shape": tuple(flat_image.shape)}
 

@@ -19,13 +19,13 @@ def build():
 
 
 def loss(model):
-    scores = model(X).squeeze(1)
+    scores = model(X).reshape(-1)
     losses = (1 + -y * scores).relu()
     data_loss = losses.sum() * (1.0 / len(losses))
     alpha = 1e-4
     reg_loss = alpha * sum((p * p).sum() for p in model.parameters())
     total_loss = data_loss + reg_loss
-    accuracy = ((y > 0) == (scores > 0)).float().mean()
+    accuracy = ((y > 0) == (scores > 0)).mean()
     return total_loss, accuracy.item()
 
 
