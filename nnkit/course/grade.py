@@ -27,12 +27,17 @@ max_points, status), ``summary.csv`` (student, notebook, total, max) and ``feedb
 """
 
 import csv
+import dataclasses
+import html
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,25 +96,85 @@ class Limits:
     sandbox_limits: bubblewrap.SandboxLimits = bubblewrap.SandboxLimits()
 
 
-def grade(submissions_dir, out_dir, root=".", assignment=None, limits=Limits(), workers=2):
-    """Grade every submission under ``submissions_dir``, write the results to ``out_dir``, return them."""
-    root = Path(root).resolve()
+def grade(submissions_dir, out_dir, root=".", assignment=None, limits=Limits(), workers=2, resume=False,
+          regrade=False, progress=None):
+    """Grade every submission under ``submissions_dir``, write the results to ``out_dir``, return them.
+
+    Each notebook's result is appended to ``out_dir/results.jsonl`` as soon as it is known, so a run that is
+    killed loses nothing: ``resume=True`` skips what is there already. Results of earlier runs (e.g. last week's
+    assignment) stay and are reported beside the new ones; grading a (student, notebook) pair that already has a
+    result needs ``resume`` (keep it) or ``regrade`` (replace it). ``progress(done, total, result)`` is called
+    after each notebook.
+    """
+    root, out_dir = Path(root).resolve(), Path(out_dir)
     exercises = {exercise.name: exercise for exercise in map(build_exercise, exercise_sources(root))}
     if assignment is not None and assignment not in exercises:
         raise ValueError(f"grade: unknown assignment {assignment!r}; the sources are {sorted(exercises)}")
     jobs = find_submissions(Path(submissions_dir), sorted(exercises), assignment)
-    if limits.sandbox:
+    store = ResultStore(out_dir)
+    earlier = store.load()
+    again = [(student, name) for student, name, _ in jobs if (student, name) in earlier]
+    if again and not (resume or regrade):
+        raise ValueError(f"grade: {out_dir} already has results for {len(again)} of these notebooks (e.g. "
+                         f"{again[0][0]}/{again[0][1]}): pass --resume to keep them and grade the rest, or "
+                         "--regrade to grade them again")
+    if resume:
+        jobs = [job for job in jobs if (job[0], job[1]) not in earlier]
+    if limits.sandbox and jobs:
         bubblewrap.check_available()  # refuse to run student code unconfined (``--no-sandbox`` opts out)
 
     def grade_job(job):
         student, name, path = job
-        return grade_safely(exercises[name], student, path, root, limits)
+        result = grade_safely(exercises[name], student, path, root, limits)
+        store.append(result)
+        return result
 
     # threads suffice: each notebook runs in its own subprocess, the threads only wait for it
+    results = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(grade_job, jobs))
-    write_results(results, Path(out_dir))
+        for result in pool.map(grade_job, jobs):
+            results.append(result)
+            if progress is not None:
+                progress(len(results), len(jobs), result)
+    write_results(list(store.load().values()), out_dir)
     return results
+
+
+class ResultStore:
+    """``results.jsonl``: one JSON line per graded notebook, appended and flushed as soon as it is known.
+
+    Only the grader writes it (no sandbox can see the results folder); the last line for a (student, notebook)
+    pair wins, so a regrade replaces an earlier result without losing the history.
+    """
+
+    def __init__(self, out_dir):
+        self.path = Path(out_dir) / "results.jsonl"
+        self.lock = threading.Lock()
+
+    def append(self, result):
+        line = json.dumps(dataclasses.asdict(result), ensure_ascii=False) + "\n"
+        with self.lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            torn = self.path.exists() and self.path.stat().st_size and not self.path.read_bytes().endswith(b"\n")
+            with open(self.path, "a", encoding="utf-8") as store:
+                store.write("\n" + line if torn else line)  # a line torn by a killed grader stays on its own
+                store.flush()
+                os.fsync(store.fileno())
+
+    def load(self):
+        """{(student, notebook): NotebookResult}; a torn last line (a killed grader) is ignored."""
+        found = {}
+        if not self.path.exists():
+            return found
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                raw = json.loads(line)
+                result = NotebookResult(**{**raw, "items": [ItemResult(**item) for item in raw["items"]],
+                                           "written_answers": [tuple(pair) for pair in raw["written_answers"]]})
+            except (ValueError, TypeError, KeyError):
+                continue
+            found[(result.student, result.notebook)] = result
+        return found
 
 
 def find_submissions(submissions_dir, assignments, assignment):
@@ -339,38 +404,108 @@ def safe_file_name(student):
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in student) or "_"
 
 
+def write_atomically(path, text):
+    """Write ``text`` to ``path`` through a temporary file, so a reader never sees half a file."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def csv_text(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
 def write_results(results, out_dir):
-    """scores.csv, summary.csv and feedback/<student>.md under ``out_dir``."""
+    """scores.csv, summary.csv, gradebook.csv, feedback/<student>.md and .html under ``out_dir``."""
     (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
     results = sorted(results, key=lambda r: (r.student, r.notebook))
-    with open(out_dir / "scores.csv", "w", newline="", encoding="utf-8") as scores:
-        writer = csv.writer(scores)
-        writer.writerow(["student", "notebook", "grade_id", "points", "max_points", "status"])
-        writer.writerows([r.student, r.notebook, i.grade_id, f"{i.points:g}", f"{i.max_points:g}", i.status]
-                         for r in results for i in r.items)
-    with open(out_dir / "summary.csv", "w", newline="", encoding="utf-8") as summary:
-        writer = csv.writer(summary)
-        writer.writerow(["student", "notebook", "total", "max"])
-        writer.writerows([r.student, r.notebook, f"{r.total:g}", f"{r.max_points:g}"] for r in results)
+    write_atomically(out_dir / "scores.csv", csv_text(
+        [["student", "notebook", "grade_id", "points", "max_points", "status"]]
+        + [[r.student, r.notebook, i.grade_id, f"{i.points:g}", f"{i.max_points:g}", i.status]
+           for r in results for i in r.items]))
+    write_atomically(out_dir / "summary.csv", csv_text(
+        [["student", "notebook", "total", "max"]]
+        + [[r.student, r.notebook, f"{r.total:g}", f"{r.max_points:g}"] for r in results]))
+    write_atomically(out_dir / "gradebook.csv", csv_text(gradebook_rows(results)))
     for student in sorted({r.student for r in results}):
         mine = [r for r in results if r.student == student]
-        (out_dir / "feedback" / f"{safe_file_name(student)}.md").write_text(feedback(student, mine), encoding="utf-8")
+        name = safe_file_name(student)
+        write_atomically(out_dir / "feedback" / f"{name}.md", feedback(student, mine))
+        write_atomically(out_dir / "feedback" / f"{name}.html", feedback_html(student, mine))
+
+
+def gradebook_rows(results):
+    """One row per student, one column per notebook graded (its points), then the total: for an LMS import."""
+    notebooks = sorted({r.notebook for r in results})
+    maximum = {r.notebook: r.max_points for r in results}
+    header = ["student", *notebooks, "total", "max"]
+    rows = [header, ["(max points)", *(f"{maximum[n]:g}" for n in notebooks), f"{sum(maximum.values()):g}", ""]]
+    for student in sorted({r.student for r in results}):
+        mine = {r.notebook: r.total for r in results if r.student == student}
+        rows.append([student, *(f"{mine[n]:g}" if n in mine else "" for n in notebooks),
+                     f"{sum(mine.values()):g}", f"{sum(maximum.values()):g}"])
+    return rows
+
+
+MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>&~"
+
+
+def markdown_text(text):
+    """``text`` shown literally in markdown (student names, statuses): every markup character escaped."""
+    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in text.replace("\n", " "))
+
+
+def fenced(text):
+    """A code fence around ``text`` longer than any run of backticks inside, so it cannot be closed early."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", text.strip(), fence]
 
 
 def feedback(student, results):
-    lines = [f"# Feedback for {student}", ""]
+    """Feedback in markdown; whatever came from the student (name, messages, answers) is escaped or fenced."""
+    lines = [f"# Feedback for {markdown_text(student)}", ""]
     for result in results:
-        lines += [f"## {result.notebook}: {result.total:g} / {result.max_points:g} points", "",
+        lines += [f"## {markdown_text(result.notebook)}: {result.total:g} / {result.max_points:g} points", "",
                   "| exercise | points | status |", "|---|---|---|"]
-        lines += [f"| {i.grade_id} | {i.points:g} / {i.max_points:g} | {i.status} |" for i in result.items]
+        lines += [f"| {markdown_text(i.grade_id)} | {i.points:g} / {i.max_points:g} | {markdown_text(i.status)} |"
+                  for i in result.items]
         for item in result.items:
             if item.message:
-                lines += ["", f"### {item.grade_id}: {item.status}", "", "```text", item.message.strip(), "```"]
+                lines += ["", f"### {markdown_text(item.grade_id)}: {markdown_text(item.status)}", "",
+                          *fenced(item.message)]
         if result.notes:
-            lines += ["", "### Notes on running your notebook", ""] + [f"- {note}" for note in result.notes]
+            lines += ["", "### Notes on running your notebook", ""] + [f"- {markdown_text(n)}" for n in result.notes]
         if result.written_answers:
             lines += ["", "### Your written answers (read by your instructor)"]
             for grade_id, text in result.written_answers:
-                lines += ["", f"#### {grade_id}", "", text.strip()]
+                lines += ["", f"#### {markdown_text(grade_id)}", "", *fenced(text)]
         lines.append("")
     return "\n".join(lines)
+
+
+def feedback_html(student, results):
+    """The same feedback as a self-contained HTML page, every text HTML-escaped."""
+    e = html.escape
+    parts = ["<!DOCTYPE html>", '<html><head><meta charset="utf-8">', f"<title>Feedback for {e(student)}</title>",
+             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}td,th{border:1px solid #ccc;"
+             "padding:.2em .6em}table{border-collapse:collapse}pre{background:#f4f4f4;padding:.5em;"
+             "white-space:pre-wrap}</style></head><body>", f"<h1>Feedback for {e(student)}</h1>"]
+    for result in results:
+        parts.append(f"<h2>{e(result.notebook)}: {result.total:g} / {result.max_points:g} points</h2>")
+        parts.append("<table><tr><th>exercise</th><th>points</th><th>status</th></tr>")
+        parts += [f"<tr><td>{e(i.grade_id)}</td><td>{i.points:g} / {i.max_points:g}</td><td>{e(i.status)}</td></tr>"
+                  for i in result.items]
+        parts.append("</table>")
+        parts += [f"<h3>{e(i.grade_id)}: {e(i.status)}</h3><pre>{e(i.message.strip())}</pre>"
+                  for i in result.items if i.message]
+        if result.notes:
+            parts.append("<h3>Notes on running your notebook</h3><ul>"
+                         + "".join(f"<li>{e(n)}</li>" for n in result.notes) + "</ul>")
+        if result.written_answers:
+            parts.append("<h3>Your written answers (read by your instructor)</h3>")
+            parts += [f"<h4>{e(g)}</h4><pre>{e(t.strip())}</pre>" for g, t in result.written_answers]
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
