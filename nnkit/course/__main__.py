@@ -48,9 +48,14 @@ def run_grade(args):
         print(f"[{done}/{total}] {result.student:<24}{result.notebook:<22}{result.total:>6g} / {result.max_points:g}",
               flush=True)
 
-    grade(args.submissions, args.out, root=args.root, assignment=args.assignment,
-          limits=Limits(args.timeout_cell, args.timeout_notebook, sandbox=not args.no_sandbox),
-          workers=args.workers, resume=args.resume, regrade=args.regrade, progress=progress)
+    results = grade(args.submissions, args.out, root=args.root, assignment=args.assignment,
+                    limits=Limits(args.timeout_cell, args.timeout_notebook, sandbox=not args.no_sandbox),
+                    workers=args.workers, resume=args.resume, regrade=args.regrade, progress=progress)
+    flagged = [result for result in results if result.flags]
+    if flagged:
+        print(f"{len(flagged)} submission(s) flagged, read them (flags column of summary.csv):")
+        for result in flagged:
+            print(f"  {result.student}/{result.notebook}: {'; '.join(result.flags)}")
     print(f"results in {args.out}/ (gradebook.csv, summary.csv, scores.csv, results.jsonl, feedback/)")
     return 0
 

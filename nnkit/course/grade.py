@@ -45,6 +45,7 @@ from pathlib import Path
 import nbformat
 
 from nnkit.course import sandbox as bubblewrap
+from nnkit.course import tampering
 from nnkit.course.release import build_exercise, exercise_sources
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the nnkit folder: all of the course a sandbox may read
@@ -78,6 +79,7 @@ class NotebookResult:
     items: list
     notes: list = field(default_factory=list)
     written_answers: list = field(default_factory=list)  # (grade_id, text) of markdown answer cells
+    flags: list = field(default_factory=list)  # signs of tampering, for the instructor only (nnkit.course.tampering)
 
     @property
     def total(self):
@@ -123,9 +125,12 @@ def grade(submissions_dir, out_dir, root=".", assignment=None, limits=Limits(), 
     if limits.sandbox and jobs:
         bubblewrap.check_available()  # refuse to run student code unconfined (``--no-sandbox`` opts out)
 
+    unexpected = unrecognized_files(Path(submissions_dir), sorted(exercises))
+
     def grade_job(job):
         student, name, path = job
-        result = grade_safely(exercises[name], student, path, root, limits)
+        result = grade_safely(exercises[name], student, path, root, limits, exercises.values())
+        result.flags += [f"unrecognized file {file}" for file in unexpected.get(student, [])]
         store.append(result)
         return result
 
@@ -197,10 +202,25 @@ def find_submissions(submissions_dir, assignments, assignment):
     return jobs
 
 
-def grade_safely(exercise, student, path, root, limits):
+def unrecognized_files(submissions_dir, assignments):
+    """{student: [file names]}: files in a student's folder that are not an assignment's notebook.
+
+    ``01_neuron (1).ipynb`` (a browser's copy) or ``neuron.ipynb`` is graded as "not submitted"; the flag tells the
+    instructor there was something else to look at.
+    """
+    expected = {f"{name}.ipynb" for name in assignments}
+    found = {}
+    for folder in sorted(p for p in submissions_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))):
+        extra = sorted(f.name for f in folder.iterdir() if f.name not in expected and not f.name.startswith("."))
+        if extra:
+            found[folder.name] = extra
+    return found
+
+
+def grade_safely(exercise, student, path, root, limits, exercises=()):
     """grade_notebook, but a bug in the grader costs this one notebook a note, never the whole run."""
     try:
-        return grade_notebook(exercise, student, path, root, limits)
+        return grade_notebook(exercise, student, path, root, limits, exercises)
     except Exception as err:  # noqa: BLE001 - the run must go on for every other student
         note = f"The grader failed on this notebook ({type(err).__name__}: {err}); tell your instructor."
         return NotebookResult(student, exercise.name, zero_items(exercise, "grader error", ""), [note])
@@ -210,7 +230,7 @@ def zero_items(exercise, status, message):
     return [ItemResult(item.grade_id, 0, item.points, status, message) for item in exercise.graded_items]
 
 
-def grade_notebook(exercise, student, path, root, limits):
+def grade_notebook(exercise, student, path, root, limits, exercises=()):
     if path is None:
         return NotebookResult(student, exercise.name, zero_items(exercise, "not submitted", ""),
                               [f"No {exercise.name}.ipynb was found in your submission."])
@@ -219,13 +239,18 @@ def grade_notebook(exercise, student, path, root, limits):
     except InvalidSubmission as err:
         return NotebookResult(student, exercise.name, zero_items(exercise, "not a notebook", str(err)),
                               [f"{path.name}: {err}"])
-    prepared, positions, notes = with_instructor_checks(notebook, exercise)
+    marker = tampering.new_marker()
+    prepared, positions, notes = with_instructor_checks(notebook, exercise, marker)
     executed, run_notes = execute(prepared, root, limits)
     result = NotebookResult(student, exercise.name, [], notes + run_notes, written_answers(prepared))
     for item in exercise.graded_items:
         index = positions.get(item.grade_id)
         result.items.append(score(item, None if index is None else executed.cells[index], executed, limits))
     result.notes.extend(cell_problems(executed, set(positions.values()), limits))
+    result.flags = tampering.probe_flags(executed, marker, expected=len(positions) + 1)
+    closest, similarity = tampering.closest_exercise(notebook, exercises)
+    if closest not in (None, exercise.name) and similarity > 0.5:
+        result.flags.append(f"looks like {closest}, handed in as {exercise.name}")
     return result
 
 
@@ -258,13 +283,14 @@ def grade_id_of(cell):
     return metadata.get("grade_id") if isinstance(metadata, dict) else None
 
 
-def with_instructor_checks(notebook, exercise):
+def with_instructor_checks(notebook, exercise, marker=None):
     """A copy of the student's notebook ready to run: instructor check cells in place, no outputs, fresh ids.
 
     Returns (notebook, {grade_id: cell index}, notes). A check cell is found by its nbgrader
-    grade_id, else by its cell id; if it appears several times the last copy is graded.
+    grade_id, else by its cell id; if it appears several times the last copy is graded. With a ``marker``, a
+    tampering probe (``nnkit.course.tampering``) runs before each check cell and once at the end.
     """
-    notes, positions = [], {}
+    notes, checks = [], {}
     cells = [nbformat.from_dict(dict(cell)) for cell in notebook.cells]
     for item in exercise.graded_items:
         matches = ([i for i, cell in enumerate(cells) if grade_id_of(cell) == item.grade_id]
@@ -274,15 +300,23 @@ def with_instructor_checks(notebook, exercise):
         if len(matches) > 1:
             notes.append(f"The check cell {item.grade_id} appears {len(matches)} times; the last copy was graded "
                          "and the others ran as ordinary cells.")
-        positions[item.grade_id] = matches[-1]
+        checks[matches[-1]] = item.grade_id
         cells[matches[-1]] = nbformat.v4.new_code_cell(item.source, metadata={"nnkit_item": item.grade_id})
     prepared = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                  "language": "python"}})
+    positions = {}
     for index, cell in enumerate(cells):
-        cell.id = f"cell-{index + 1}"
+        if marker is not None and index in checks:
+            prepared.cells.append(tampering.probe_cell(marker, checks[index]))
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+        if index in checks:
+            positions[checks[index]] = len(prepared.cells)
         prepared.cells.append(cell)
+    if marker is not None:
+        prepared.cells.append(tampering.probe_cell(marker, "end"))
+    for index, cell in enumerate(prepared.cells):
+        cell.id = f"cell-{index + 1}"
     return prepared, positions, notes
 
 
@@ -356,7 +390,8 @@ def score(item, cell, executed, limits):
     run = cell.metadata.get("nnkit_run")
     if run is None:
         died = executed.metadata.get("nnkit_run", {}).get("kernel_died_in_cell")
-        why = (f"the kernel died in cell {died + 1} (os._exit, exit(), a crash or too much memory?)"
+        why = (f"the kernel died in cell {student_cell_number(executed, died)} (os._exit, exit(), a crash or too much "
+               "memory?)"
                if died is not None else "the notebook was stopped before it got here")
         return ItemResult(item.grade_id, 0, item.points, "not run", f"This check did not run: {why}.")
     if run["status"] == "ok":
@@ -375,14 +410,20 @@ def score(item, cell, executed, limits):
     return ItemResult(item.grade_id, 0, item.points, status, verdict.strip() + (f"\n\n{details}" if details else ""))
 
 
+def student_cell_number(executed, index):
+    """The 1-based number the student sees for cell ``index`` of the executed notebook (probe cells not counted)."""
+    return 1 + sum(tampering.PROBE_TAG not in cell.metadata for cell in executed.cells[:index])
+
+
 def cell_problems(executed, graded_positions, limits):
     """Notes about the student's own cells that raised or timed out (the usual cause of a failed check)."""
     notes = []
     for index, cell in enumerate(executed.cells):
         run = cell.metadata.get("nnkit_run") if cell.cell_type == "code" else None
-        if index in graded_positions or not run or run["status"] == "ok":
+        if index in graded_positions or tampering.PROBE_TAG in cell.metadata or not run or run["status"] == "ok":
             continue
-        where = f"Cell {index + 1}" + (f" ({grade_id_of(cell)})" if grade_id_of(cell) else "")
+        grade_id = grade_id_of(cell)
+        where = f"Cell {student_cell_number(executed, index)}" + (f" ({grade_id})" if grade_id else "")
         if run["status"] == "timeout":
             notes.append(f"{where} ran longer than {limits.timeout_cell} s and was stopped.")
         elif run["ename"] == "NotImplementedError":
@@ -391,7 +432,7 @@ def cell_problems(executed, graded_positions, limits):
             notes.append(f"{where} raised {run['ename']}: {run['evalue'][:300]}")
     died = executed.metadata.get("nnkit_run", {}).get("kernel_died_in_cell")
     if died is not None:
-        notes.append(f"The kernel died while running cell {died + 1}; nothing after it ran.")
+        notes.append(f"The kernel died while running cell {student_cell_number(executed, died)}; nothing after it ran.")
     return notes
 
 
@@ -426,8 +467,8 @@ def write_results(results, out_dir):
         + [[r.student, r.notebook, i.grade_id, f"{i.points:g}", f"{i.max_points:g}", i.status]
            for r in results for i in r.items]))
     write_atomically(out_dir / "summary.csv", csv_text(
-        [["student", "notebook", "total", "max"]]
-        + [[r.student, r.notebook, f"{r.total:g}", f"{r.max_points:g}"] for r in results]))
+        [["student", "notebook", "total", "max", "flags"]]
+        + [[r.student, r.notebook, f"{r.total:g}", f"{r.max_points:g}", "; ".join(r.flags)] for r in results]))
     write_atomically(out_dir / "gradebook.csv", csv_text(gradebook_rows(results)))
     for student in sorted({r.student for r in results}):
         mine = [r for r in results if r.student == student]
