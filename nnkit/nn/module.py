@@ -23,6 +23,10 @@ class Module:
 
     ``module.training`` is True until ``module.eval()``; layers that behave
     differently while training (dropout, batch normalization) read it.
+
+    A *buffer* (``register_buffer``) is state that is not trained but belongs
+    to the model, such as batch norm's running mean: it is saved in
+    ``state_dict()`` beside the parameters, and optimizers never see it.
     """
 
     training = True  # a class default, so subclasses need not call Module.__init__
@@ -104,9 +108,43 @@ class Module:
         for parameter in self.parameters():
             parameter.zero_grad()
 
+    # -- buffers: saved state that is not trained ------------------------------
+    def register_buffer(self, name, array):
+        """Keep ``array`` as the attribute ``name`` and save it in ``state_dict()``; as in PyTorch.
+
+        Layers update a buffer in place (``self.running_mean *= ...``) or by setting the attribute again.
+        """
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"{type(self).__name__}.register_buffer: name must be an identifier, got {name!r}")
+        if "_buffer_names" not in vars(self):
+            self._buffer_names = []
+        if name not in self._buffer_names:
+            self._buffer_names.append(name)
+        setattr(self, name, np.asarray(array))
+
+    def named_buffers(self, prefix=""):
+        """(name, ndarray) pairs, e.g. ``1.running_mean``: this module's buffers, then each child's."""
+        pairs = [(prefix + name, getattr(self, name)) for name in vars(self).get("_buffer_names", [])]
+        for name, child in self.named_children():
+            pairs.extend(child.named_buffers(prefix=f"{prefix}{name}."))
+        return pairs
+
+    def buffers(self):
+        return [buffer for _, buffer in self.named_buffers()]
+
     def state_dict(self):
-        """{name: copy of the parameter's values}, with PyTorch's keys and shapes."""
-        return {name: parameter.data.copy() for name, parameter in self.named_parameters()}
+        """{name: copy of the values} for every parameter and buffer, with PyTorch's keys and shapes."""
+        return dict(self.named_state())
+
+    def named_state(self, prefix=""):
+        """(key, copy) pairs in PyTorch's order: this module's parameters, its buffers, then each child's."""
+        pairs = [(prefix + name, value.data.copy())
+                 for name, value in vars(self).items() if isinstance(value, Parameter)]
+        pairs.extend((prefix + name, np.array(getattr(self, name), copy=True))
+                     for name in vars(self).get("_buffer_names", []))
+        for name, child in self.named_children():
+            pairs.extend(child.named_state(prefix=f"{prefix}{name}."))
+        return pairs
 
     def load_state_dict(self, state_dict):
         """Copy values in from ``state_dict`` (ndarrays, or torch tensors from a PyTorch model).
@@ -115,16 +153,22 @@ class Module:
         """
         who = f"{type(self).__name__}.load_state_dict"
         own = dict(self.named_parameters())
+        buffers = dict(self.named_buffers())
+        own.update(buffers)
         missing = sorted(set(own) - set(state_dict))
         unexpected = sorted(set(state_dict) - set(own))
         if missing or unexpected:
             raise KeyError(f"{who}: missing keys {missing}, unexpected keys {unexpected}; this model has {list(own)}")
         for name, parameter in own.items():
             values = as_array(who, f"state_dict[{name!r}]", state_dict[name])
-            if values.shape != parameter.data.shape:
+            current = buffers[name] if name in buffers else parameter.data
+            if values.shape != current.shape:
                 raise ValueError(
-                    f"{who}: {name!r} must have shape {parameter.data.shape}, got {values.shape}"
+                    f"{who}: {name!r} must have shape {current.shape}, got {values.shape}"
                 )
+            if name in buffers:
+                current[...] = values  # in place: the buffer's owner keeps the same array
+                continue
             parameter.data = values.astype(parameter.data.dtype, copy=True)
             parameter.zero_grad()
 
