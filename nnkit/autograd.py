@@ -15,6 +15,7 @@ saved by that very call), so the formulas live in one place: the layer. Arithmet
 
 import contextlib
 import inspect
+import itertools
 import weakref
 
 import numpy as np
@@ -69,6 +70,30 @@ def mark_untracked_layer_output(array):
     if type(array) is np.ndarray:
         key = id(array)
         _untracked_outputs[key] = weakref.ref(array, lambda _, key=key: _untracked_outputs.pop(key, None))
+
+
+# Forward passes on the explicit path are numbered: a layer notes the tick of its last forward, a loss the tick of
+# its call, and the gradient array a loss's backward() returns is tagged with that tick. A layer handed a tagged
+# gradient after it ran forward again (e.g. on validation data) would mix two batches, so it raises.
+_ticks = itertools.count()
+_loss_gradients = {}
+
+
+def next_tick():
+    return next(_ticks)
+
+
+def tag_loss_gradient(gradient, tick):
+    if type(gradient) is np.ndarray:
+        key = id(gradient)
+        _loss_gradients[key] = (weakref.ref(gradient, lambda _, key=key: _loss_gradients.pop(key, None)), tick)
+    return gradient
+
+
+def loss_gradient_tick(array):
+    """The tick of the loss call whose backward() returned ``array``, or None for any other array."""
+    entry = _loss_gradients.get(id(array))
+    return entry[1] if entry is not None and entry[0]() is array else None
 
 
 def is_untracked_layer_output(array):

@@ -46,6 +46,7 @@ class Loss:
         if self.reduction == "sum":
             value = value * self.count(pred)
         self._saved = (pred, target)
+        self._tick = autograd.next_tick()
         if pred_tensor is not None:
             saved = (pred, target)
             return autograd.Tensor.from_operation(
@@ -111,8 +112,10 @@ class Loss:
             if self.reduction == "none":
                 raise ValueError(f"{self!r}: with reduction='none' the loss is an array; pass backward(grad_output) "
                                  "with dL/d(each loss), e.g. np.ones(...) / n for their mean")
-            return self.gradient(*saved) if self.reduction == "mean" else self.reduced_gradient(*saved)
-        return self.reduced_gradient(*saved, grad_output)
+            gradient = self.gradient(*saved) if self.reduction == "mean" else self.reduced_gradient(*saved)
+        else:
+            gradient = self.reduced_gradient(*saved, grad_output)
+        return autograd.tag_loss_gradient(gradient, self._tick)
 
     def __repr__(self):
         extra = self.extra_repr()

@@ -65,6 +65,7 @@ class Module:
     def save_for_backward(self, *values):
         self._saved = values
         self._saved_unused = True
+        self._forward_tick = autograd.next_tick()
 
     def saved_values(self):
         """The values stored by the last forward pass; RuntimeError if there was none."""
@@ -194,6 +195,14 @@ def _one_backward_per_forward(backward):
     def checked_backward(self, *args, **kwargs):
         if getattr(self, "_in_backward", False) or not hasattr(self, "_saved"):  # super().backward(), containers
             return backward(self, *args, **kwargs)
+        loss_tick = autograd.loss_gradient_tick(args[0]) if args else None
+        if loss_tick is not None and self._forward_tick > loss_tick:
+            raise RuntimeError(
+                f"{self!r}: this gradient comes from a loss computed before this module's last forward pass, so "
+                "backward would combine that loss with the values of the later batch. Call backward() right after "
+                "the loss (look at other data after it, or inside `with nnkit.no_grad():` on Tensors), or run the "
+                "model on nnkit.Tensor inputs and call loss.backward()"
+            )
         if not self._saved_unused:
             raise RuntimeError(
                 f"{self!r}: backward() was called twice for one forward(). If this module is used more than once in "
