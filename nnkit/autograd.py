@@ -264,9 +264,42 @@ class Tensor:
     def ndim(self):
         return self.data.ndim
 
-    @property
-    def size(self):
+    def size(self, dim=None):
+        """The shape (a tuple), or its length along ``dim``, as PyTorch's ``size()`` (numpy's count: ``numel()``)."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self):
         return self.data.size
+
+    def dim(self):
+        return self.data.ndim
+
+    def to(self, device):
+        """Only ``'cpu'``: nnkit computes with numpy on the CPU (kept so PyTorch's ``.to(device)`` lines run)."""
+        return _on_cpu(self, device)
+
+    def requires_grad_(self, requires_grad=True):
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_(): only a leaf (a tensor not computed from others) can be switched")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def float(self):
+        """A float64 copy (nnkit's default precision) without a graph: for counting, e.g. ``(a > b).float().mean()``."""
+        return Tensor(self.data.astype(np.float64))
+
+    def argmax(self, dim=None, keepdim=False):
+        """Indices of the largest entries (no gradient), as ``torch.argmax``."""
+        return Tensor(np.argmax(self.data, axis=dim, keepdims=keepdim))
+
+    def squeeze(self, dim=None):
+        shape = self.shape if dim is None else self.shape[:dim % self.ndim] + (
+            () if self.shape[dim] == 1 else (self.shape[dim],)) + self.shape[dim % self.ndim + 1:]
+        return self.reshape(tuple(n for n in shape if n != 1) if dim is None else shape)
+
+    def unsqueeze(self, dim):
+        dim = dim % (self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     @property
     def dtype(self):
@@ -362,18 +395,18 @@ class Tensor:
     def __itruediv__(self, other):
         return self._in_place(np.divide, other)
 
-    # -- comparisons give plain boolean arrays (no gradient flows through them) ------------------------------
+    # -- comparisons give boolean Tensors without a graph (no gradient flows through them) --------------------
     def __gt__(self, other):
-        return self.data > np.asarray(other)
+        return Tensor(self.data > np.asarray(getattr(other, "data", other)))
 
     def __lt__(self, other):
-        return self.data < np.asarray(other)
+        return Tensor(self.data < np.asarray(getattr(other, "data", other)))
 
     def __ge__(self, other):
-        return self.data >= np.asarray(other)
+        return Tensor(self.data >= np.asarray(getattr(other, "data", other)))
 
     def __le__(self, other):
-        return self.data <= np.asarray(other)
+        return Tensor(self.data <= np.asarray(getattr(other, "data", other)))
 
     # -- reductions and shapes ---------------------------------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
@@ -442,6 +475,12 @@ class Tensor:
 
     def sqrt(self):
         return self**0.5
+
+
+def _on_cpu(obj, device):
+    if str(device).split(":")[0] != "cpu":
+        raise ValueError(f"to({device!r}): nnkit computes with numpy on the CPU only; use 'cpu' (or drop the call)")
+    return obj
 
 
 def call_module(module, inputs, kwargs):

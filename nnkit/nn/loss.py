@@ -52,7 +52,7 @@ class Loss:
             return autograd.Tensor.from_operation(
                 np.asarray(value, dtype=pred.dtype), (pred_tensor,),
                 lambda grad_output: (self.reduced_gradient(*saved, grad_output),), type(self).__name__)
-        return float(value) if self.reduction != "none" else value
+        return LossValue(value) if self.reduction != "none" else value
 
     def _checked(self, pred, target):
         who = self
@@ -125,6 +125,20 @@ class Loss:
 
     def extra_repr(self):
         return ""
+
+
+class LossValue(float):
+    """The float a loss returns on plain arrays; ``.item()`` works, and ``.backward()`` says what to do instead."""
+
+    def item(self):
+        return float(self)
+
+    def backward(self):
+        raise RuntimeError(
+            "this loss was computed from plain arrays, so no graph was recorded: run the model on nnkit.tensor(x) "
+            "(or on the batches of a DataLoader over a TensorDataset) for loss.backward(), or use the explicit path "
+            "model.backward(loss_fn.backward())"
+        )
 
 
 def expect_reduction(who, reduction):

@@ -84,6 +84,12 @@ class Module:
             child.train(mode)
         return self
 
+    def to(self, device):
+        """Only ``'cpu'``, returning the module: nnkit computes with numpy on the CPU (PyTorch's ``.to(device)``)."""
+        if str(device).split(":")[0] != "cpu":
+            raise ValueError(f"{type(self).__name__}.to({device!r}): nnkit computes on the CPU only; use 'cpu'")
+        return self
+
     def eval(self):
         """Evaluation mode: ``train(False)``."""
         return self.train(False)
