@@ -100,14 +100,17 @@ def copy_weights(torch_models, nnkit_models):
 
 
 def max_difference(torch_results, nnkit_results):
-    worst = 0.0
+    """(largest |torch - nnkit| over every result, the same over the largest |torch| of that result, its name)."""
+    worst = (0.0, 0.0, "")
     for key, value in torch_results.items():
         if key not in nnkit_results:
             raise AssertionError(f"nnkit's results have no {key!r}")
         a, b = as_numpy(value), as_numpy(nnkit_results[key])
         if a.shape != b.shape:
             raise AssertionError(f"{key}: torch shape {a.shape}, nnkit shape {b.shape}")
-        worst = max(worst, float(np.max(np.abs(a - b))) if a.size else 0.0)
+        if a.size:
+            gap = float(np.max(np.abs(a - b)))
+            worst = max(worst, (gap, gap / max(float(np.max(np.abs(a))), 1e-300), key), key=lambda w: w[0])
     return worst
 
 
@@ -134,8 +137,9 @@ def compare(name, quick=False, seed=0):
             nnkit_results = port.run(nnkit_models, **kwargs, **extra)
         torch_final = {f"param{i}": p for i, p in enumerate(flatten(torch_models))}
         nnkit_final = {f"param{i}": p for i, p in enumerate(flatten(nnkit_models))}
-        row["difference"] = max(max_difference(torch_results, nnkit_results),
-                                max_difference(torch_final, nnkit_final))
+        row["difference"], row["relative"], row["where"] = max(max_difference(torch_results, nnkit_results),
+                                                               max_difference(torch_final, nnkit_final),
+                                                               key=lambda w: w[0])
         row["error"] = None
     except Exception as error:  # the table says which call failed instead of stopping the run
         frame = traceback.extract_tb(error.__traceback__)[-1]
@@ -145,10 +149,11 @@ def compare(name, quick=False, seed=0):
 
 
 def table(rows):
-    lines = ["| program | lines changed / total | % | max abs difference vs torch |",
+    lines = ["| program | lines changed / total | % | max abs difference vs torch (relative; in) |",
              "| --- | --- | --- | --- |"]
     for row in rows:
-        difference = f"{row['difference']:.1e}" if row["error"] is None else f"fails: {row['error']}"
+        difference = (f"{row['difference']:.1e} ({row['relative']:.0e}; {row['where']})" if row["error"] is None
+                      else f"fails: {row['error']}")
         lines.append(f"| {row['title']} | {row['changed']} / {row['total']} | "
                      f"{100 * row['changed'] / row['total']:.0f} % | {difference} |")
     changed, total = sum(r["changed"] for r in rows), sum(r["total"] for r in rows)
