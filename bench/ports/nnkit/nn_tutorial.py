@@ -164,8 +164,8 @@ def build():
 def run(models):
     (weights, bias), logistic, linear, linear_optim, linear_fit = models
     results = dict(zip(("from_scratch", "accuracy"), from_scratch(weights, bias)))
-    results.update({"functional": with_functional(weights, bias),
-               "module": fit_by_hand(logistic), "linear": fit_by_hand(linear),
+    results.update(zip(("functional_loss", "functional_accuracy"), with_functional(weights, bias)))
+    results.update({"module": fit_by_hand(logistic), "linear": fit_by_hand(linear),
                "optim": fit_with_optim(linear_optim)})
     train_dl, valid_dl = get_data(TensorDataset(x_train, y_train), TensorDataset(x_valid, y_valid), bs)
     opt = optim.SGD(linear_fit.parameters(), lr=lr)
