@@ -99,16 +99,18 @@ def copy_weights(torch_models, nnkit_models):
         target_data[...] = values
 
 
-def max_difference(torch_results, nnkit_results):
-    worst = 0.0
+def differences(torch_results, nnkit_results):
+    """{name: (largest |torch - nnkit|, the same over the largest |torch|)} for every result."""
+    found = {}
     for key, value in torch_results.items():
         if key not in nnkit_results:
             raise AssertionError(f"nnkit's results have no {key!r}")
         a, b = as_numpy(value), as_numpy(nnkit_results[key])
         if a.shape != b.shape:
             raise AssertionError(f"{key}: torch shape {a.shape}, nnkit shape {b.shape}")
-        worst = max(worst, float(np.max(np.abs(a - b))) if a.size else 0.0)
-    return worst
+        gap = float(np.max(np.abs(a - b))) if a.size else 0.0
+        found[key] = (gap, gap / max(float(np.max(np.abs(a))) if a.size else 0.0, 1e-300))
+    return found
 
 
 def compare(name, quick=False, seed=0):
@@ -134,8 +136,9 @@ def compare(name, quick=False, seed=0):
             nnkit_results = port.run(nnkit_models, **kwargs, **extra)
         torch_final = {f"param{i}": p for i, p in enumerate(flatten(torch_models))}
         nnkit_final = {f"param{i}": p for i, p in enumerate(flatten(nnkit_models))}
-        row["difference"] = max(max_difference(torch_results, nnkit_results),
-                                max_difference(torch_final, nnkit_final))
+        row["differences"] = {**differences(torch_results, nnkit_results), **differences(torch_final, nnkit_final)}
+        row["where"] = max(row["differences"], key=lambda key: row["differences"][key][0])
+        row["difference"], row["relative"] = row["differences"][row["where"]]
         row["error"] = None
     except Exception as error:  # the table says which call failed instead of stopping the run
         frame = traceback.extract_tb(error.__traceback__)[-1]
@@ -145,10 +148,11 @@ def compare(name, quick=False, seed=0):
 
 
 def table(rows):
-    lines = ["| program | lines changed / total | % | max abs difference vs torch |",
+    lines = ["| program | lines changed / total | % | max abs difference vs torch (relative; in) |",
              "| --- | --- | --- | --- |"]
     for row in rows:
-        difference = f"{row['difference']:.1e}" if row["error"] is None else f"fails: {row['error']}"
+        difference = (f"{row['difference']:.1e} ({row['relative']:.0e}; {row['where']})" if row["error"] is None
+                      else f"fails: {row['error']}")
         lines.append(f"| {row['title']} | {row['changed']} / {row['total']} | "
                      f"{100 * row['changed'] / row['total']:.0f} % | {difference} |")
     changed, total = sum(r["changed"] for r in rows), sum(r["total"] for r in rows)

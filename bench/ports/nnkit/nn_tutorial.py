@@ -9,7 +9,7 @@ import numpy as np
 import nnkit
 import nnkit.nn.functional as F
 from nnkit import nn, optim
-from nnkit.utils.data import DataLoader, TensorDataset
+from nnkit.data import DataLoader, TensorDataset
 
 from nnkit.datasets import load_digits
 
@@ -23,7 +23,7 @@ epochs = 2
 
 
 def log_softmax(x):
-    return x - x.exp().sum(-1).log().unsqueeze(-1)
+    return x - x.exp().sum(-1, keepdims=True).log()
 
 
 def nll(input, target):
@@ -31,8 +31,8 @@ def nll(input, target):
 
 
 def accuracy(out, yb):
-    preds = nnkit.argmax(out, dim=1)
-    return (preds == yb).float().mean()
+    preds = out.detach().numpy().argmax(1)
+    return (preds == yb.numpy()).mean()
 
 
 def from_scratch(weights, bias):
@@ -52,11 +52,10 @@ def from_scratch(weights, bias):
             with nnkit.no_grad():
                 weights -= weights.grad * lr
                 bias -= bias.grad * lr
-                weights.grad.zero_()
-                bias.grad.zero_()
+                weights.grad[...] = 0
+                bias.grad[...] = 0
             losses.append(loss.item())
-    losses.append(accuracy(model(xb), yb).item())
-    return losses
+    return losses, accuracy(model(xb), yb).item()
 
 
 def with_functional(weights, bias):
@@ -70,8 +69,8 @@ def with_functional(weights, bias):
 class Mnist_Logistic(nn.Module):
     def __init__(self):
         super().__init__()
-        self.weights = nn.Parameter(nnkit.randn(64, 10) / math.sqrt(64))
-        self.bias = nn.Parameter(nnkit.zeros(10))
+        self.weights = nn.Parameter(np.random.randn(64, 10) / math.sqrt(64))
+        self.bias = nn.Parameter(np.zeros(10))
 
     def forward(self, xb):
         return xb @ self.weights + self.bias
@@ -113,7 +112,7 @@ def fit_with_optim(model):
     losses = []
     for epoch in range(epochs):
         for i in range((n - 1) // bs + 1):
-            xb, yb = train_ds[i * bs: i * bs + bs]
+            xb, yb = map(nnkit.tensor, train_ds[i * bs: i * bs + bs])
             pred = model(xb)
             loss = loss_func(pred, yb)
             loss.backward()
@@ -157,17 +156,17 @@ def fit(epochs, model, loss_func, opt, train_dl, valid_dl):
 
 
 def build():
-    weights = nnkit.randn(64, 10) / math.sqrt(64)
-    weights.requires_grad_()
-    bias = nnkit.zeros(10, requires_grad=True)
+    weights = nnkit.tensor(np.random.randn(64, 10) / math.sqrt(64), requires_grad=True)
+    bias = nnkit.tensor(np.zeros(10), requires_grad=True)
     return [weights, bias], Mnist_Logistic(), Mnist_Linear(), Mnist_Linear(), Mnist_Linear()
 
 
 def run(models):
     (weights, bias), logistic, linear, linear_optim, linear_fit = models
-    results = {"from_scratch": from_scratch(weights, bias), "functional": with_functional(weights, bias),
-               "module": fit_by_hand(logistic), "linear": fit_by_hand(linear),
-               "optim": fit_with_optim(linear_optim)}
+    results = dict(zip(("from_scratch", "accuracy"), from_scratch(weights, bias)))
+    results.update(zip(("functional_loss", "functional_accuracy"), with_functional(weights, bias)))
+    results.update({"module": fit_by_hand(logistic), "linear": fit_by_hand(linear),
+               "optim": fit_with_optim(linear_optim)})
     train_dl, valid_dl = get_data(TensorDataset(x_train, y_train), TensorDataset(x_valid, y_valid), bs)
     opt = optim.SGD(linear_fit.parameters(), lr=lr)
     results["fit"] = fit(epochs, linear_fit, F.cross_entropy, opt, train_dl, valid_dl)

@@ -5,7 +5,7 @@ by bench/ports/run.py, which also runs both from the same initial weights and co
 """
 import nnkit
 from nnkit import nn
-from nnkit.utils.data import DataLoader, TensorDataset
+from nnkit.data import DataLoader, TensorDataset
 
 from nnkit.datasets import load_digits
 
@@ -63,7 +63,7 @@ def test_loop(dataloader, model, loss_fn):
         for X, y in dataloader:
             pred = model(X)
             test_loss += loss_fn(pred, y).item()
-            correct += (pred.argmax(1) == y).type(nnkit.float).sum().item()
+            correct += (pred.numpy().argmax(1) == y.numpy()).sum().item()
     test_loss /= num_batches
     correct /= size
     print(f"Test Error: \n Accuracy: {(100*correct):>0.1f}%, Avg loss: {test_loss:>8f} \n")

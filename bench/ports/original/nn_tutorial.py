@@ -61,8 +61,7 @@ def from_scratch(weights, bias):
                 weights.grad.zero_()
                 bias.grad.zero_()
             losses.append(loss.item())
-    losses.append(accuracy(model(xb), yb).item())
-    return losses
+    return losses, accuracy(model(xb), yb).item()
 
 
 def with_functional(weights, bias):
@@ -171,9 +170,10 @@ def build():
 
 def run(models):
     (weights, bias), logistic, linear, linear_optim, linear_fit = models
-    results = {"from_scratch": from_scratch(weights, bias), "functional": with_functional(weights, bias),
-               "module": fit_by_hand(logistic), "linear": fit_by_hand(linear),
-               "optim": fit_with_optim(linear_optim)}
+    results = dict(zip(("from_scratch", "accuracy"), from_scratch(weights, bias)))
+    results.update(zip(("functional_loss", "functional_accuracy"), with_functional(weights, bias)))
+    results.update({"module": fit_by_hand(logistic), "linear": fit_by_hand(linear),
+               "optim": fit_with_optim(linear_optim)})
     train_dl, valid_dl = get_data(TensorDataset(x_train, y_train), TensorDataset(x_valid, y_valid), bs)
     opt = optim.SGD(linear_fit.parameters(), lr=lr)
     results["fit"] = fit(epochs, linear_fit, F.cross_entropy, opt, train_dl, valid_dl)
