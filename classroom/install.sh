@@ -14,7 +14,10 @@ find_links=$([ -d /opt/wheels ] && echo --find-links /opt/wheels || true)
 umask 022
 mkdir -p "$prefix"
 chmod 755 "$prefix"
-test -x "$prefix/venv/bin/python" || python3 -m venv "$prefix/venv"
+# the students' servers run this interpreter: it must lie where every user can read it (a pyenv under /root
+# does not), so the system's python3 by default
+python=${CLASSROOM_PYTHON:-/usr/bin/python3}
+test -x "$prefix/venv/bin/python" || "$python" -m venv "$prefix/venv"
 pip=("$prefix/venv/bin/python" -m pip install --quiet --disable-pip-version-check)
 "${pip[@]}" -r "$repo/requirements.txt" -r "$repo/classroom/requirements.txt" -c "$repo/constraints.txt" $find_links
 # a copy of nnkit inside the venv (not a link to this checkout, which also holds the solutions)

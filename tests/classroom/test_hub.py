@@ -39,7 +39,7 @@ def run(*command, **options):
 
 def processes_of(names):
     """(pid, user, command) of every process run by these users or from the classroom prefix."""
-    listing = run("ps", "-eo", "pid=,user:32=,args=").stdout.splitlines()
+    listing = run("ps", "-ww", "-eo", "pid=,user:32=,args=").stdout.splitlines()
     rows = [line.split(None, 2) for line in listing if line.strip()]
     return [(int(pid), user, args) for pid, user, args in (row + [""] * (3 - len(row)) for row in rows)
             if (user in names or str(PREFIX) in args) and int(pid) != os.getpid()]
@@ -160,7 +160,8 @@ def test_a_class_logs_in_works_hands_in_and_is_graded(accounts, hub):
     students, instructor, passwords = accounts
     url, hub_process, hub_log = hub
     started = time.monotonic()
-    assert any("jupyterhub_idle_culler" in args for _, _, args in processes_of(set())), "idle culler not running"
+    wait_until(lambda: any("jupyterhub_idle_culler" in args for _, _, args in processes_of(set())), 20,
+               "the idle culler service")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         pages = {}
