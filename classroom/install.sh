@@ -19,9 +19,17 @@ chmod 755 "$prefix"
 python=${CLASSROOM_PYTHON:-/usr/bin/python3}
 test -x "$prefix/venv/bin/python" || "$python" -m venv "$prefix/venv"
 pip=("$prefix/venv/bin/python" -m pip install --quiet --disable-pip-version-check)
-"${pip[@]}" -r "$repo/requirements.txt" -r "$repo/classroom/requirements.txt" -c "$repo/constraints.txt" $find_links
+"${pip[@]}" --upgrade pip  # Debian's bundled pip 23.0 backtracked for over 12 minutes on these constraints
+# the course runtime without the website builder (jupyter-book, sphinx): students run notebooks, not the book
+runtime=$(mktemp)
+grep -v -i -E "^(jupyter-book|sphinx)" "$repo/requirements.txt" > "$runtime"
+# soupsieve's pinned release needs a newer Python than Debian's 3.11.2: the one pin left to pip here
+pins=$(mktemp)
+grep -v -i "^soupsieve==" "$repo/constraints.txt" > "$pins"
+"${pip[@]}" -r "$runtime" -r "$repo/classroom/requirements.txt" -c "$pins" $find_links
 # a copy of nnkit inside the venv (not a link to this checkout, which also holds the solutions)
-"${pip[@]}" --no-deps --no-build-isolation --force-reinstall "$repo"
+rm -f "$runtime" "$pins"
+"${pip[@]}" --no-deps --force-reinstall "$repo"
 mkdir -p "$prefix/venv/share/jupyter/lab/settings"
 cp "$repo/tools/jupyterlab-overrides.json" "$prefix/venv/share/jupyter/lab/settings/overrides.json"
 # every student's server reads the venv's own config: a terminal is a plain bash (a login shell would reset PATH
