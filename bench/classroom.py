@@ -3,7 +3,7 @@
     python -m bench.classroom [--out bench/results/classroom.json] [--chapters 01 02]
 
 For each chapter notebook, a fresh kernel (nbclient, as a student's JupyterLab starts one) runs it top to bottom;
-just before the kernel shuts down we read its peak resident memory (VmHWM) and CPU time (user + system) from
+after each cell we read its peak resident memory (VmHWM) and CPU time (user + system) from
 /proc. A bare Jupyter server's resident memory, the other per-student process, is measured the same way. The
 concurrency figures follow from those numbers; the arithmetic is printed with them (book/classroom.md uses them).
 """
@@ -48,10 +48,10 @@ def measure_chapter(path, workdir):
     notebook = nbformat.read(path, as_version=4)
     figures = {}
 
-    def read_kernel(**_):
+    def read_kernel(**_):  # after every cell: the last reading is the whole run's (VmHWM only grows)
         figures["peak_rss"], figures["cpu_seconds"] = process_figures(client.km.provisioner.process.pid)
 
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3", on_notebook_complete=read_kernel,
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3", on_cell_executed=read_kernel,
                             resources={"metadata": {"path": str(workdir)}})
     started = time.perf_counter()
     client.execute()

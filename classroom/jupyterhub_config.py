@@ -90,6 +90,9 @@ c.Spawner.environment = {
     "OPENBLAS_NUM_THREADS": "1",  # many students share the cores: one BLAS thread per kernel
     "OMP_NUM_THREADS": "1",
     "NNKIT_CLASSROOM": str(prefix),
+    # the published course belongs to root: git reads another user's repository only when a system or global
+    # config declares it safe (publish.sh writes that file; command-line and environment config do not count)
+    "GIT_CONFIG_SYSTEM": str(prefix / "gitconfig"),
 }
 # The first page: nbgitpuller brings the student's copy of the course up to date (keeping their edits), then
 # JupyterLab opens chapter 1.

@@ -27,6 +27,8 @@ if ! git diff --cached --quiet; then
 fi
 git --git-dir="$prefix/course.git" config uploadpack.allowAnySHA1InWant true
 chmod -R a+rX "$prefix/course.git"
+printf '[safe]\n\tdirectory = %s\n' "$prefix/course.git" > "$prefix/gitconfig"
+chmod 644 "$prefix/gitconfig"
 
 # the instructor's side: exercise sources (solutions, hidden tests), readable by the instructors group only
 mkdir -p "$prefix/instructor/exercises/source"

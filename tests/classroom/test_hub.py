@@ -174,7 +174,7 @@ def test_a_class_logs_in_works_hands_in_and_is_graded(accounts, hub):
             page.keyboard.press("Control+End")
             page.keyboard.type(f"\nprint('edited by {name}')")
             page.keyboard.press("Shift+Enter")
-            page.get_by_text(f"edited by {name}", exact=True).first.wait_for(timeout=60_000)
+            page.locator(".jp-OutputArea-output", has_text=f"edited by {name}").first.wait_for(timeout=90_000)
             page.keyboard.press("Control+s")
             chapter = Path(pwd.getpwnam(name).pw_dir) / "course" / "notebooks" / "01_neuron.ipynb"
             wait_until(lambda name=name, chapter=chapter: f"edited by {name}" in chapter.read_text(), 20,
