@@ -17,7 +17,7 @@ TEST_HOME := $(CURDIR)/_build/test-home
 TEST_ENV := env -u MPLBACKEND JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter IPYTHONDIR=$(TEST_HOME)/ipython MPLCONFIGDIR=$(TEST_HOME)/mpl \
 	XDG_CACHE_HOME=$(TEST_HOME)/cache XDG_CONFIG_HOME=$(TEST_HOME)/config
 
-.PHONY: start test check unit notebooks book book-instructor book-leaks browser sync lock bench clean help
+.PHONY: start test check unit notebooks book book-instructor book-leaks browser classroom classroom-test sync lock bench clean help
 
 help:
 	@echo "make start  - install (into $(VENV)) and open the course in JupyterLab at chapter 1"
@@ -27,6 +27,7 @@ help:
 	@echo "make book-instructor - the instructor edition, with solutions, into _build/instructor/_build/html"
 	@echo "make sync   - regenerate the notebooks/*.ipynb whose notebooks/*.md changed (the .md is the source)"
 	@echo "make bench  - benchmarks side by side with PyTorch and scikit-learn"
+	@echo "make classroom - (root) install and run the course on JupyterHub for a class: book/classroom.md"
 
 # -- environments (re-installed only when a requirements file changes) --------------------------
 $(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml tools/jupyterlab-overrides.json
@@ -66,6 +67,7 @@ test: $(VENV)/.dev /usr/bin/chromium /usr/bin/bwrap
 	$(MAKE) --no-print-directory book-leaks
 	$(MAKE) --no-print-directory book-instructor
 	$(MAKE) --no-print-directory browser
+	$(MAKE) --no-print-directory classroom-test
 
 # -- stages ------------------------------------------------------------------------------------
 check: $(VENV)/.dev
@@ -99,6 +101,25 @@ book-leaks: $(VENV)/.dev
 
 browser: $(VENV)/.dev /usr/bin/chromium
 	$(TEST_ENV) $(PY) -m pytest -q tests/browser
+
+# -- a class on JupyterHub (book/classroom.md) -------------------------------------------------------
+# Installs (or updates) the shared venv, the proxy and the published course in CLASSROOM_PREFIX, then runs the hub.
+# Re-running it publishes the current chapters and exercises: students' servers pull them when they next start.
+CLASSROOM_PREFIX ?= /srv/nnkit-classroom
+classroom:
+	bash classroom/install.sh $(CLASSROOM_PREFIX)
+	NNKIT_CLASSROOM=$(CLASSROOM_PREFIX) $(CLASSROOM_PREFIX)/venv/bin/jupyterhub -f classroom/jupyterhub_config.py
+
+# The test installs its own classroom under _build (the venv is reused between runs; users and groups are not)
+CLASSROOM_TEST_PREFIX := $(CURDIR)/_build/classroom-test
+$(CLASSROOM_TEST_PREFIX)/.installed: classroom/install.sh classroom/requirements.txt requirements.txt constraints.txt
+	bash classroom/install.sh $(CLASSROOM_TEST_PREFIX) nnkit-test-instructors
+	touch $@
+
+classroom-test: $(VENV)/.dev /usr/bin/chromium
+	@if [ "$$(id -u)" != 0 ]; then echo "SKIPPED classroom test: needs root to create users (useradd) and run a PAM hub"; else \
+	  $(MAKE) --no-print-directory $(CLASSROOM_TEST_PREFIX)/.installed && \
+	  NNKIT_CLASSROOM_TEST_PREFIX=$(CLASSROOM_TEST_PREFIX) $(TEST_ENV) timeout 300 $(PY) -m pytest -q tests/classroom; fi
 
 # -- maintenance -------------------------------------------------------------------------------
 sync: $(VENV)/.dev

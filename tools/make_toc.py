@@ -18,7 +18,7 @@ PARTS = [
     ("Part 1: from one neuron to training in practice", range(1, 10)),
     ("Part 2: convolution and recurrence", range(10, 13)),
 ]
-COURSE_PAGES = ["book/setup", "book/instructors"]
+COURSE_PAGES = ["book/setup", "book/instructors", "book/classroom"]
 REFERENCE_PAGES = ["book/performance", "book/credits"]
 # edition: (its table of contents, the folder its exercise pages come from, their caption)
 EDITIONS = {
