@@ -25,7 +25,7 @@ help:
 	@echo "make check  - fast checks: lint, notebook pairs in sync, generated exercises in sync"
 	@echo "make book   - build the website, student edition, into _build/html (works offline)"
 	@echo "make book-instructor - the instructor edition, with solutions, into _build/instructor/_build/html"
-	@echo "make sync   - regenerate notebooks/*.ipynb from notebooks/*.md (the .md is the source)"
+	@echo "make sync   - regenerate the notebooks/*.ipynb whose notebooks/*.md changed (the .md is the source)"
 	@echo "make bench  - benchmarks side by side with PyTorch and scikit-learn"
 
 # -- environments (re-installed only when a requirements file changes) --------------------------
@@ -48,13 +48,17 @@ $(VENV)/.bench: $(VENV)/.dev requirements-bench.txt
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium > /dev/null
 
+# the grader runs every submission inside a bubblewrap sandbox (nnkit/course/sandbox.py)
+/usr/bin/bwrap:
+	apt-get update -qq && apt-get install -y -qq bubblewrap > /dev/null
+
 # -- the two commands --------------------------------------------------------------------------
 # The whole course folder is served (chapters, exercises); the printed address opens chapter 1 directly.
 start: $(VENV)/.runtime
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/01_neuron.ipynb \
 		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-test: $(VENV)/.dev /usr/bin/chromium
+test: $(VENV)/.dev /usr/bin/chromium /usr/bin/bwrap
 	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory notebooks
@@ -98,7 +102,7 @@ browser: $(VENV)/.dev /usr/bin/chromium
 
 # -- maintenance -------------------------------------------------------------------------------
 sync: $(VENV)/.dev
-	for source in notebooks/*.md; do $(VENV)/bin/jupytext --quiet --to ipynb "$$source"; done
+	$(PY) tools/check_pairs.py --write
 
 lock:
 	rm -rf /tmp/nnkit-lock && python3 -m venv /tmp/nnkit-lock

@@ -15,6 +15,8 @@ saved by that very call), so the formulas live in one place: the layer. Arithmet
 
 import contextlib
 import inspect
+import itertools
+import weakref
 
 import numpy as np
 
@@ -47,7 +49,56 @@ def unbroadcast(grad, shape):
 
 
 def as_tensor(value):
-    return value if isinstance(value, Tensor) else Tensor(value)
+    if isinstance(value, Tensor):
+        return value
+    if type(value) is np.ndarray and _grad_enabled and is_untracked_layer_output(value):
+        raise RuntimeError(
+            "an array computed by an nnkit layer from plain arrays (not Tensors) is used in Tensor arithmetic: that "
+            "array carries no graph, so loss.backward() would give the layer's parameters no gradient. Call the "
+            "model on nnkit.tensor(x) (or batches of a DataLoader over a TensorDataset), or compute under no_grad()"
+        )
+    return Tensor(value)
+
+
+# Outputs of layers with parameters, run on plain arrays (the explicit path), that are still alive. Using one in
+# Tensor arithmetic would silently cut the layer out of the graph, so as_tensor() refuses. Keyed by id, with a weak
+# reference that removes the entry when the array is freed (so a reused id is never mistaken for it).
+_untracked_outputs = {}
+
+
+def mark_untracked_layer_output(array):
+    if type(array) is np.ndarray:
+        key = id(array)
+        _untracked_outputs[key] = weakref.ref(array, lambda _, key=key: _untracked_outputs.pop(key, None))
+
+
+# Forward passes on the explicit path are numbered: a layer notes the tick of its last forward, a loss the tick of
+# its call, and the gradient array a loss's backward() returns is tagged with that tick. A layer handed a tagged
+# gradient after it ran forward again (e.g. on validation data) would mix two batches, so it raises.
+_ticks = itertools.count()
+_loss_gradients = {}
+
+
+def next_tick():
+    return next(_ticks)
+
+
+def tag_loss_gradient(gradient, tick):
+    if type(gradient) is np.ndarray:
+        key = id(gradient)
+        _loss_gradients[key] = (weakref.ref(gradient, lambda _, key=key: _loss_gradients.pop(key, None)), tick)
+    return gradient
+
+
+def loss_gradient_tick(array):
+    """The tick of the loss call whose backward() returned ``array``, or None for any other array."""
+    entry = _loss_gradients.get(id(array))
+    return entry[1] if entry is not None and entry[0]() is array else None
+
+
+def is_untracked_layer_output(array):
+    reference = _untracked_outputs.get(id(array))
+    return reference is not None and reference() is array
 
 
 class Tensor:
@@ -213,9 +264,42 @@ class Tensor:
     def ndim(self):
         return self.data.ndim
 
-    @property
-    def size(self):
+    def size(self, dim=None):
+        """The shape (a tuple), or its length along ``dim``, as PyTorch's ``size()`` (numpy's count: ``numel()``)."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self):
         return self.data.size
+
+    def dim(self):
+        return self.data.ndim
+
+    def to(self, device):
+        """Only ``'cpu'``: nnkit computes with numpy on the CPU (kept so PyTorch's ``.to(device)`` lines run)."""
+        return _on_cpu(self, device)
+
+    def requires_grad_(self, requires_grad=True):
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_(): only a leaf (a tensor not computed from others) can be switched")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def float(self):
+        """A float64 copy (nnkit's default precision) without a graph: for counting, e.g. ``(a > b).float().mean()``."""
+        return Tensor(self.data.astype(np.float64))
+
+    def argmax(self, dim=None, keepdim=False):
+        """Indices of the largest entries (no gradient), as ``torch.argmax``."""
+        return Tensor(np.argmax(self.data, axis=dim, keepdims=keepdim))
+
+    def squeeze(self, dim=None):
+        shape = self.shape if dim is None else self.shape[:dim % self.ndim] + (
+            () if self.shape[dim] == 1 else (self.shape[dim],)) + self.shape[dim % self.ndim + 1:]
+        return self.reshape(tuple(n for n in shape if n != 1) if dim is None else shape)
+
+    def unsqueeze(self, dim):
+        dim = dim % (self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     @property
     def dtype(self):
@@ -311,18 +395,18 @@ class Tensor:
     def __itruediv__(self, other):
         return self._in_place(np.divide, other)
 
-    # -- comparisons give plain boolean arrays (no gradient flows through them) ------------------------------
+    # -- comparisons give boolean Tensors without a graph (no gradient flows through them) --------------------
     def __gt__(self, other):
-        return self.data > np.asarray(other)
+        return Tensor(self.data > np.asarray(getattr(other, "data", other)))
 
     def __lt__(self, other):
-        return self.data < np.asarray(other)
+        return Tensor(self.data < np.asarray(getattr(other, "data", other)))
 
     def __ge__(self, other):
-        return self.data >= np.asarray(other)
+        return Tensor(self.data >= np.asarray(getattr(other, "data", other)))
 
     def __le__(self, other):
-        return self.data <= np.asarray(other)
+        return Tensor(self.data <= np.asarray(getattr(other, "data", other)))
 
     # -- reductions and shapes ---------------------------------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
@@ -391,6 +475,12 @@ class Tensor:
 
     def sqrt(self):
         return self**0.5
+
+
+def _on_cpu(obj, device):
+    if str(device).split(":")[0] != "cpu":
+        raise ValueError(f"to({device!r}): nnkit computes with numpy on the CPU only; use 'cpu' (or drop the call)")
+    return obj
 
 
 def call_module(module, inputs, kwargs):

@@ -150,8 +150,8 @@ class Dataset:
 class TensorDataset(Dataset):
     """Arrays (or Tensors) with the same first axis N, as ``torch.utils.data.TensorDataset(X, y)``.
 
-    ``dataset[i]`` is the tuple ``(X[i], y[i], ...)``; ``i`` may also be an array of indices, which gives a whole
-    batch in one indexing operation (how DataLoader reads it).
+    ``dataset[i]`` is the tuple ``(X[i], y[i], ...)`` of Tensors, as in PyTorch; ``i`` may also be a slice or an
+    array of indices, which gives a whole batch in one indexing operation.
     """
 
     def __init__(self, *arrays):
@@ -167,7 +167,7 @@ class TensorDataset(Dataset):
         return len(self.arrays[0])
 
     def __getitem__(self, index):
-        return tuple(a[index] for a in self.arrays)
+        return tuple(Tensor(a[index]) for a in self.arrays)
 
 
 class DataLoader:
@@ -235,7 +235,7 @@ class DataLoader:
     def _batch(self, indices):
         """The samples at ``indices``, each field stacked along a new first axis."""
         if isinstance(self.dataset, TensorDataset):
-            return self.dataset[indices]  # one indexing operation per array
+            return tuple(a[indices] for a in self.dataset.arrays)  # one indexing operation per array
         samples = [self.dataset[int(i)] for i in indices]  # a general Dataset: one sample at a time, as PyTorch
         if not isinstance(samples[0], tuple):
             return np.stack([getattr(s, "data", s) for s in samples])

@@ -4,7 +4,14 @@ Every chapter first writes the five lines of a training step explicitly
 (forward, loss, zero_grad, backward, step); ``train_epoch`` is exactly those
 lines in a loop over mini-batches, and ``fit`` repeats epochs and keeps the
 loss history.
+
+Layers such as dropout and batch norm behave differently in training and in evaluation, so ``train_epoch``
+switches the model to ``model.train()``, and ``evaluate`` and ``accuracy`` measure it in ``model.eval()``,
+then put it back in the mode it was in (a batch-norm layer would otherwise learn running statistics from the
+validation data, and dropout would make every measurement random).
 """
+
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -14,6 +21,7 @@ from nnkit.errors import expect_positive_int
 def train_epoch(model, loss_fn, optimizer, batches):
     """One pass over ``batches`` (an iterable of (inputs, targets)); returns the mean training loss."""
     total_loss, total_samples = 0.0, 0
+    model.train()
     for inputs, targets in batches:
         prediction = model(inputs)              # forward
         loss = loss_fn(prediction, targets)     # how wrong, as one number
@@ -26,8 +34,20 @@ def train_epoch(model, loss_fn, optimizer, batches):
 
 
 def evaluate(model, loss_fn, inputs, targets):
-    """The loss on data the model does not learn from (no backward, no step)."""
-    return loss_fn(model(inputs), targets)
+    """The loss on data the model does not learn from (no backward, no step), measured in evaluation mode."""
+    with evaluation_mode(model):
+        return loss_fn(model(inputs), targets)
+
+
+@contextmanager
+def evaluation_mode(model):
+    """``model.eval()`` inside the block, and back to the mode it was in afterwards."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
 
 
 def predict_classes(scores):
@@ -39,9 +59,10 @@ def predict_classes(scores):
 
 
 def accuracy(model, inputs, labels):
-    """Fraction of samples whose predicted class equals the label; ``labels`` are (N,) class indices."""
+    """Fraction of samples whose predicted class equals the label, in evaluation mode; ``labels`` are (N,) indices."""
     labels = np.asarray(labels).reshape(len(labels))
-    return float(np.mean(predict_classes(model(inputs)) == labels))
+    with evaluation_mode(model):
+        return float(np.mean(predict_classes(model(inputs)) == labels))
 
 
 def fit(model, loss_fn, optimizer, batches, epochs, validation=None, patience=None, callback=None):

@@ -29,11 +29,6 @@ EXPRESSIONS = {
 }
 
 
-def torch_twin(expression):
-    # the same expression on torch tensors: torch names differ only in exp/log/abs/relu/sigmoid/tanh (same methods)
-    return expression
-
-
 @pytest.mark.parametrize("name", EXPRESSIONS)
 def test_expression_gradients_match_torch_and_finite_differences(name):
     expression = EXPRESSIONS[name]

@@ -123,3 +123,25 @@ def test_a_failed_backward_can_be_retried():
     with pytest.raises(Exception, match="grad_output"):
         layer.backward(np.ones((4, 2)))
     layer.backward(np.ones((4, 3)))
+
+
+@pytest.mark.parametrize("second_batch", [5, 7], ids=["same batch size", "other batch size"])
+def test_a_forward_pass_between_the_loss_and_backward_raises(second_batch):
+    # the lead's case: a look at other data between the loss and backward
+    np.random.seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    rng = np.random.default_rng(5)
+    x1, y1, x2 = rng.normal(size=(5, 3)), rng.normal(size=(5, 1)), rng.normal(size=(second_batch, 3))
+    loss_fn = nn.MSELoss()
+    loss_fn(model(x1), y1)
+    model(x2)
+    with pytest.raises(RuntimeError, match="loss computed before this module's last forward pass"):
+        model.backward(loss_fn.backward())
+    # recomputing the loss on the batch makes backward right again, equal to autograd's gradient
+    loss_fn(model(x1), y1)
+    model.backward(loss_fn.backward())
+    explicit = [p.grad.copy() for p in model.parameters()]
+    model.zero_grad()
+    loss_fn(model(Tensor(x1)), y1).backward()
+    for a, b in zip(explicit, model.parameters()):
+        np.testing.assert_allclose(a, b.grad, rtol=0, atol=1e-15)

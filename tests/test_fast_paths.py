@@ -136,14 +136,14 @@ def lstm_forward_reference(layer, x):
 
 
 def test_lstm_backward_equals_step_by_step_bptt():
-    """nnkit's LSTM computes the forward-only factors of every step at once; the numbers are the plain loop's."""
+    """nnkit's LSTM (time-major buffers, one input product for all steps) gives the plain per-step loop's numbers."""
     np.random.seed(4)
     layer = LSTM(3, 5)
     rng = np.random.default_rng(5)
     x = rng.standard_normal((2, 6, 3))
     grad_output = rng.standard_normal((2, 6, 5))
     outputs = layer(x)
-    ref_outputs, ref_h_n, ref_c_n = lstm_forward_reference(layer, x)  # gates by tanh in nnkit, by exp here
+    ref_outputs, ref_h_n, ref_c_n = lstm_forward_reference(layer, x)
     for ours, theirs in ((outputs, ref_outputs), (layer.h_n, ref_h_n), (layer.c_n, ref_c_n)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
     grad_x = layer.backward(grad_output)

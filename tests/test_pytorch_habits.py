@@ -272,3 +272,25 @@ def test_parameter_is_array_like():
     assert p.data.tolist() == [0.5, 1.5, 2.5]
     model = nn.Linear(2, 1)
     assert model.eval() is model and not model.training and model.train().training
+
+
+def test_tensor_habits_from_the_ports():
+    t = nnkit.tensor(np.arange(6.0).reshape(3, 1, 2))
+    assert t.size() == (3, 1, 2) and t.size(-1) == 2 and t.numel() == 6 and t.dim() == 3
+    assert t.squeeze(1).shape == (3, 2) and t.unsqueeze(0).shape == (1, 3, 1, 2)
+    assert (t > 2).float().mean().item() == 0.5 and t.argmax(dim=2).data.ravel().tolist() == [1, 1, 1]
+    leaf = nnkit.tensor([1.0, 2.0]).requires_grad_()
+    (leaf * leaf).sum().backward()
+    assert leaf.grad.tolist() == [2.0, 4.0]
+    assert nn.Linear(2, 1).to("cpu").in_features == 2 and t.to("cpu") is t
+    with pytest.raises(ValueError, match="CPU only"):
+        nn.Linear(2, 1).to("cuda")
+    xb, yb = TensorDataset(np.ones((4, 2)), np.zeros(4))[0:2]
+    assert isinstance(xb, nnkit.Tensor) and xb.shape == (2, 2)
+
+
+def test_a_loss_on_plain_arrays_says_how_to_get_loss_backward():
+    loss = nn.MSELoss()(np.zeros((2, 1)), np.ones((2, 1)))
+    assert isinstance(loss, float) and loss.item() == 1.0
+    with pytest.raises(RuntimeError, match="nnkit.tensor"):
+        loss.backward()

@@ -2,7 +2,8 @@
 
 Never `jupytext --sync` here: after a fresh clone it picks a direction by file time and can overwrite an edited
 .md with a stale .ipynb. This compares the two as notebooks (cells, sources, metadata that matters) instead.
-Run `make sync` to regenerate the .ipynb files from the .md sources.
+Run `make sync` (this script with ``--write``) to regenerate the .ipynb of every chapter whose .md changed; the
+others are left as they are, so their cell ids do not churn in the history.
 """
 
 import sys
@@ -12,6 +13,20 @@ import jupytext
 from jupytext.compare import NotebookDifference, compare_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def stale_pairs(folder="notebooks"):
+    """The .md sources whose paired .ipynb is missing or differs from them."""
+    for source in sorted((ROOT / folder).glob("*.md")):
+        paired = source.with_suffix(".ipynb")
+        try:
+            if paired.exists():
+                compare_notebooks(jupytext.read(paired), jupytext.read(source), fmt="md:myst",
+                                  allow_expected_differences=False)
+                continue
+        except NotebookDifference:
+            pass
+        yield source
 
 
 def problems(folder="notebooks"):
@@ -33,6 +48,10 @@ def problems(folder="notebooks"):
 
 
 if __name__ == "__main__":
+    if "--write" in sys.argv[1:]:
+        for source in stale_pairs():
+            jupytext.write(jupytext.read(source), source.with_suffix(".ipynb"))
+            print(f"wrote {source.with_suffix('.ipynb').relative_to(ROOT)}")
     found = list(problems())
     for line in found:
         print(line, file=sys.stderr)

@@ -10,6 +10,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 from nnkit.course.grade import Limits, grade  # noqa: E402
 from nnkit.course.leaks import find_leaks  # noqa: E402
 from nnkit.course.release import check_release, release  # noqa: E402
+from nnkit.course.sandbox import SandboxUnavailable, check_available  # noqa: E402
 
 
 def run_release(args):
@@ -32,11 +33,30 @@ def run_leaks(args):
 
 
 def run_grade(args):
+    if args.no_sandbox:
+        print("WARNING: --no-sandbox: student code runs with your user's rights, sees the whole course repository "
+              "(solutions, hidden tests) and the network. Do this only in a throw-away container.", file=sys.stderr)
+    else:
+        try:
+            check_available()
+        except SandboxUnavailable as err:
+            print(f"error: grading runs student code and needs a sandbox: {err}.\n"
+                  "Install it (apt-get install bubblewrap), or pass --no-sandbox inside a throw-away container.",
+                  file=sys.stderr)
+            return 2
+    def progress(done, total, result):
+        print(f"[{done}/{total}] {result.student:<24}{result.notebook:<22}{result.total:>6g} / {result.max_points:g}",
+              flush=True)
+
     results = grade(args.submissions, args.out, root=args.root, assignment=args.assignment,
-                    limits=Limits(args.timeout_cell, args.timeout_notebook), workers=args.workers)
-    for result in sorted(results, key=lambda r: (r.student, r.notebook)):
-        print(f"{result.student:<24}{result.notebook:<20}{result.total:>6g} / {result.max_points:g}")
-    print(f"results in {args.out}/ (scores.csv, summary.csv, feedback/)")
+                    limits=Limits(args.timeout_cell, args.timeout_notebook, sandbox=not args.no_sandbox),
+                    workers=args.workers, resume=args.resume, regrade=args.regrade, progress=progress)
+    flagged = [result for result in results if result.flags]
+    if flagged:
+        print(f"{len(flagged)} submission(s) flagged, read them (flags column of summary.csv):")
+        for result in flagged:
+            print(f"  {result.student}/{result.notebook}: {'; '.join(result.flags)}")
+    print(f"results in {args.out}/ (gradebook.csv, summary.csv, scores.csv, results.jsonl, feedback/)")
     return 0
 
 
@@ -58,6 +78,12 @@ def main(argv=None):
     grade_parser.add_argument("--timeout-cell", type=int, default=30, help="seconds per cell (default 30)")
     grade_parser.add_argument("--timeout-notebook", type=int, default=120, help="seconds per notebook (default 120)")
     grade_parser.add_argument("--workers", type=int, default=2, help="notebooks graded at once (default 2)")
+    grade_parser.add_argument("--resume", action="store_true",
+                              help="keep the results already in --out and grade only the notebooks without one")
+    grade_parser.add_argument("--regrade", action="store_true",
+                              help="grade again notebooks that already have a result in --out (replacing it)")
+    grade_parser.add_argument("--no-sandbox", action="store_true",
+                              help="run notebooks without the bubblewrap sandbox (unsafe; warned)")
     grade_parser.set_defaults(run=run_grade)
     args = parser.parse_args(argv)
     try:

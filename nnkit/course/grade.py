@@ -3,12 +3,10 @@
     python -m nnkit.course grade SUBMISSIONS_DIR --out RESULTS_DIR [--assignment 01_neuron]
                                  [--timeout-cell 30] [--timeout-notebook 120] [--workers 2]
 
-**Grading runs student code.** A submission can read or delete files, use the network or
-spin forever. The grader bounds time and output and runs each notebook in its own
-process, in a temporary folder, but that is not a security boundary: run it inside a
-throw-away container (e.g. ``docker run --network none --memory 2g --user 1000 ...``) or
-as a dedicated unprivileged user with no network access and no access to anything but the
-submissions, the course repository and the results folder.
+**Grading runs student code.** Each notebook runs in its own bubblewrap sandbox (``nnkit.course.sandbox``):
+no network, no view of the course repository beyond the nnkit package, a read-only runtime, limits on memory,
+processes and time, and no process left when it ends. ``--no-sandbox`` turns that off (with a warning). The
+check cells still run in the student's kernel, so a submission that patches its own interpreter can fake them.
 
 Layout of SUBMISSIONS_DIR (documented for instructors):
 
@@ -29,19 +27,28 @@ max_points, status), ``summary.csv`` (student, notebook, total, max) and ``feedb
 """
 
 import csv
+import dataclasses
+import html
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
+from nnkit.course import sandbox as bubblewrap
+from nnkit.course import tampering
 from nnkit.course.release import build_exercise, exercise_sources
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the nnkit folder: all of the course a sandbox may read
 
 MAX_SUBMISSION_BYTES = 20_000_000
 MAX_MESSAGE_CHARS = 1_500
@@ -72,6 +79,7 @@ class NotebookResult:
     items: list
     notes: list = field(default_factory=list)
     written_answers: list = field(default_factory=list)  # (grade_id, text) of markdown answer cells
+    flags: list = field(default_factory=list)  # signs of tampering, for the instructor only (nnkit.course.tampering)
 
     @property
     def total(self):
@@ -86,25 +94,92 @@ class NotebookResult:
 class Limits:
     timeout_cell: int = 30
     timeout_notebook: int = 120
+    sandbox: bool = True  # False only with the instructor's explicit --no-sandbox
+    sandbox_limits: bubblewrap.SandboxLimits = bubblewrap.SandboxLimits()
 
 
-def grade(submissions_dir, out_dir, root=".", assignment=None, limits=Limits(), workers=2):
-    """Grade every submission under ``submissions_dir``, write the results to ``out_dir``, return them."""
-    root = Path(root).resolve()
+def grade(submissions_dir, out_dir, root=".", assignment=None, limits=Limits(), workers=2, resume=False,
+          regrade=False, progress=None):
+    """Grade every submission under ``submissions_dir``, write the results to ``out_dir``, return them.
+
+    Each notebook's result is appended to ``out_dir/results.jsonl`` as soon as it is known, so a run that is
+    killed loses nothing: ``resume=True`` skips what is there already. Results of earlier runs (e.g. last week's
+    assignment) stay and are reported beside the new ones; grading a (student, notebook) pair that already has a
+    result needs ``resume`` (keep it) or ``regrade`` (replace it). ``progress(done, total, result)`` is called
+    after each notebook.
+    """
+    root, out_dir = Path(root).resolve(), Path(out_dir)
     exercises = {exercise.name: exercise for exercise in map(build_exercise, exercise_sources(root))}
     if assignment is not None and assignment not in exercises:
         raise ValueError(f"grade: unknown assignment {assignment!r}; the sources are {sorted(exercises)}")
     jobs = find_submissions(Path(submissions_dir), sorted(exercises), assignment)
+    store = ResultStore(out_dir)
+    earlier = store.load()
+    again = [(student, name) for student, name, _ in jobs if (student, name) in earlier]
+    if again and not (resume or regrade):
+        raise ValueError(f"grade: {out_dir} already has results for {len(again)} of these notebooks (e.g. "
+                         f"{again[0][0]}/{again[0][1]}): pass --resume to keep them and grade the rest, or "
+                         "--regrade to grade them again")
+    if resume:
+        jobs = [job for job in jobs if (job[0], job[1]) not in earlier]
+    if limits.sandbox and jobs:
+        bubblewrap.check_available()  # refuse to run student code unconfined (``--no-sandbox`` opts out)
+
+    unexpected = unrecognized_files(Path(submissions_dir), sorted(exercises))
 
     def grade_job(job):
         student, name, path = job
-        return grade_safely(exercises[name], student, path, root, limits)
+        result = grade_safely(exercises[name], student, path, root, limits, exercises.values())
+        result.flags += [f"unrecognized file {file}" for file in unexpected.get(student, [])]
+        store.append(result)
+        return result
 
     # threads suffice: each notebook runs in its own subprocess, the threads only wait for it
+    results = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(grade_job, jobs))
-    write_results(results, Path(out_dir))
+        for result in pool.map(grade_job, jobs):
+            results.append(result)
+            if progress is not None:
+                progress(len(results), len(jobs), result)
+    write_results(list(store.load().values()), out_dir)
     return results
+
+
+class ResultStore:
+    """``results.jsonl``: one JSON line per graded notebook, appended and flushed as soon as it is known.
+
+    Only the grader writes it (no sandbox can see the results folder); the last line for a (student, notebook)
+    pair wins, so a regrade replaces an earlier result without losing the history.
+    """
+
+    def __init__(self, out_dir):
+        self.path = Path(out_dir) / "results.jsonl"
+        self.lock = threading.Lock()
+
+    def append(self, result):
+        line = json.dumps(dataclasses.asdict(result), ensure_ascii=False) + "\n"
+        with self.lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            torn = self.path.exists() and self.path.stat().st_size and not self.path.read_bytes().endswith(b"\n")
+            with open(self.path, "a", encoding="utf-8") as store:
+                store.write("\n" + line if torn else line)  # a line torn by a killed grader stays on its own
+                store.flush()
+                os.fsync(store.fileno())
+
+    def load(self):
+        """{(student, notebook): NotebookResult}; a torn last line (a killed grader) is ignored."""
+        found = {}
+        if not self.path.exists():
+            return found
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                raw = json.loads(line)
+                result = NotebookResult(**{**raw, "items": [ItemResult(**item) for item in raw["items"]],
+                                           "written_answers": [tuple(pair) for pair in raw["written_answers"]]})
+            except (ValueError, TypeError, KeyError):
+                continue
+            found[(result.student, result.notebook)] = result
+        return found
 
 
 def find_submissions(submissions_dir, assignments, assignment):
@@ -127,10 +202,25 @@ def find_submissions(submissions_dir, assignments, assignment):
     return jobs
 
 
-def grade_safely(exercise, student, path, root, limits):
+def unrecognized_files(submissions_dir, assignments):
+    """{student: [file names]}: files in a student's folder that are not an assignment's notebook.
+
+    ``01_neuron (1).ipynb`` (a browser's copy) or ``neuron.ipynb`` is graded as "not submitted"; the flag tells the
+    instructor there was something else to look at.
+    """
+    expected = {f"{name}.ipynb" for name in assignments}
+    found = {}
+    for folder in sorted(p for p in submissions_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))):
+        extra = sorted(f.name for f in folder.iterdir() if f.name not in expected and not f.name.startswith("."))
+        if extra:
+            found[folder.name] = extra
+    return found
+
+
+def grade_safely(exercise, student, path, root, limits, exercises=()):
     """grade_notebook, but a bug in the grader costs this one notebook a note, never the whole run."""
     try:
-        return grade_notebook(exercise, student, path, root, limits)
+        return grade_notebook(exercise, student, path, root, limits, exercises)
     except Exception as err:  # noqa: BLE001 - the run must go on for every other student
         note = f"The grader failed on this notebook ({type(err).__name__}: {err}); tell your instructor."
         return NotebookResult(student, exercise.name, zero_items(exercise, "grader error", ""), [note])
@@ -140,7 +230,7 @@ def zero_items(exercise, status, message):
     return [ItemResult(item.grade_id, 0, item.points, status, message) for item in exercise.graded_items]
 
 
-def grade_notebook(exercise, student, path, root, limits):
+def grade_notebook(exercise, student, path, root, limits, exercises=()):
     if path is None:
         return NotebookResult(student, exercise.name, zero_items(exercise, "not submitted", ""),
                               [f"No {exercise.name}.ipynb was found in your submission."])
@@ -149,13 +239,18 @@ def grade_notebook(exercise, student, path, root, limits):
     except InvalidSubmission as err:
         return NotebookResult(student, exercise.name, zero_items(exercise, "not a notebook", str(err)),
                               [f"{path.name}: {err}"])
-    prepared, positions, notes = with_instructor_checks(notebook, exercise)
+    marker = tampering.new_marker()
+    prepared, positions, notes = with_instructor_checks(notebook, exercise, marker)
     executed, run_notes = execute(prepared, root, limits)
     result = NotebookResult(student, exercise.name, [], notes + run_notes, written_answers(prepared))
     for item in exercise.graded_items:
         index = positions.get(item.grade_id)
         result.items.append(score(item, None if index is None else executed.cells[index], executed, limits))
     result.notes.extend(cell_problems(executed, set(positions.values()), limits))
+    result.flags = tampering.probe_flags(executed, marker, expected=len(positions) + 1)
+    closest, similarity = tampering.closest_exercise(notebook, exercises)
+    if closest not in (None, exercise.name) and similarity > 0.5:
+        result.flags.append(f"looks like {closest}, handed in as {exercise.name}")
     return result
 
 
@@ -188,13 +283,14 @@ def grade_id_of(cell):
     return metadata.get("grade_id") if isinstance(metadata, dict) else None
 
 
-def with_instructor_checks(notebook, exercise):
+def with_instructor_checks(notebook, exercise, marker=None):
     """A copy of the student's notebook ready to run: instructor check cells in place, no outputs, fresh ids.
 
     Returns (notebook, {grade_id: cell index}, notes). A check cell is found by its nbgrader
-    grade_id, else by its cell id; if it appears several times the last copy is graded.
+    grade_id, else by its cell id; if it appears several times the last copy is graded. With a ``marker``, a
+    tampering probe (``nnkit.course.tampering``) runs before each check cell and once at the end.
     """
-    notes, positions = [], {}
+    notes, checks = [], {}
     cells = [nbformat.from_dict(dict(cell)) for cell in notebook.cells]
     for item in exercise.graded_items:
         matches = ([i for i, cell in enumerate(cells) if grade_id_of(cell) == item.grade_id]
@@ -204,51 +300,73 @@ def with_instructor_checks(notebook, exercise):
         if len(matches) > 1:
             notes.append(f"The check cell {item.grade_id} appears {len(matches)} times; the last copy was graded "
                          "and the others ran as ordinary cells.")
-        positions[item.grade_id] = matches[-1]
+        checks[matches[-1]] = item.grade_id
         cells[matches[-1]] = nbformat.v4.new_code_cell(item.source, metadata={"nnkit_item": item.grade_id})
     prepared = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                  "language": "python"}})
+    positions = {}
     for index, cell in enumerate(cells):
-        cell.id = f"cell-{index + 1}"
+        if marker is not None and index in checks:
+            prepared.cells.append(tampering.probe_cell(marker, checks[index]))
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+        if index in checks:
+            positions[checks[index]] = len(prepared.cells)
         prepared.cells.append(cell)
+    if marker is not None:
+        prepared.cells.append(tampering.probe_cell(marker, "end"))
+    for index, cell in enumerate(prepared.cells):
+        cell.id = f"cell-{index + 1}"
     return prepared, positions, notes
 
 
 def execute(notebook, root, limits):
-    """Run ``notebook`` with ``nnkit.course.run_notebook`` in a subprocess; returns (executed notebook, notes)."""
+    """Run ``notebook`` with ``nnkit.course.run_notebook`` in a subprocess; returns (executed notebook, notes).
+
+    With ``limits.sandbox`` (the default) the subprocess is a bubblewrap sandbox (``nnkit.course.sandbox``) that
+    sees only this notebook's working folder, the Python runtime and the nnkit package, read-only.
+    """
     with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as workdir:
         workdir = Path(workdir)
         in_path, out_path = workdir / "submission.ipynb", workdir / "executed.ipynb"
         nbformat.write(notebook, in_path)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
-                   # an IPython profile of its own: kernels started side by side share no history database, and
-                   # no submission can leave a startup file behind for the next one
-                   IPYTHONDIR=str(workdir / "ipython"))
-        command = [sys.executable, "-m", "nnkit.course.run_notebook", str(in_path), str(out_path),
-                   "--timeout-cell", str(limits.timeout_cell)]
-        with open(workdir / "runner.log", "wb") as log:
+        runner = ["-m", "nnkit.course.run_notebook", "--timeout-cell", str(limits.timeout_cell)]
+        if limits.sandbox:
+            os.chmod(workdir, 0o777)  # the sandbox's uid 65534 writes the executed copy here
+            command = bubblewrap.command([sys.executable, *runner, f"{bubblewrap.INSIDE_WORKDIR}/{in_path.name}",
+                                       f"{bubblewrap.INSIDE_WORKDIR}/{out_path.name}"], workdir, PACKAGE_ROOT)
+            env, preexec = None, bubblewrap.limiter(limits.sandbox_limits)
+        else:
+            command = [sys.executable, *runner, str(in_path), str(out_path)]
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+                       # an IPython profile of its own: kernels started side by side share no history database,
+                       # and no submission can leave a startup file behind for the next one
+                       IPYTHONDIR=str(workdir / "ipython"))
+            preexec = None
+        with open(workdir.parent / f"{workdir.name}.log", "wb") as log:  # outside the folder the notebook can write
             process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+                                       stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=preexec)
             try:
                 process.wait(timeout=limits.timeout_notebook)
                 notes = []
             except subprocess.TimeoutExpired:
-                kill_run(process, workdir / "kernel.pid")
                 notes = [(f"The notebook was stopped at the {limits.timeout_notebook} s limit for a whole notebook; "
                           "cells after that point did not run.")]
+            # in the sandbox, killing its first process ends its whole process namespace: nothing survives
+            kill_run(process, None if limits.sandbox else workdir / "kernel.pid")
+        log_path = workdir.parent / f"{workdir.name}.log"
+        log_tail = log_path.read_text(errors="replace")[-MAX_MESSAGE_CHARS:]
+        log_path.unlink()
         try:
             return nbformat.read(out_path, as_version=4), notes
         except (OSError, ValueError):
-            log_tail = (workdir / "runner.log").read_text(errors="replace")[-MAX_MESSAGE_CHARS:]
             return notebook, notes + [f"The notebook could not be run: {log_tail.strip() or 'no kernel started'}"]
 
 
 def kill_run(process, kernel_pid_file):
     """Kill the runner's process group and the kernel's (the kernel runs in a session of its own)."""
     groups = [process.pid]
-    if kernel_pid_file.exists():
+    if kernel_pid_file is not None and kernel_pid_file.exists():
         groups.append(int(kernel_pid_file.read_text()))
     for group in groups:
         try:
@@ -272,7 +390,8 @@ def score(item, cell, executed, limits):
     run = cell.metadata.get("nnkit_run")
     if run is None:
         died = executed.metadata.get("nnkit_run", {}).get("kernel_died_in_cell")
-        why = (f"the kernel died in cell {died + 1} (os._exit, exit(), a crash or too much memory?)"
+        why = (f"the kernel died in cell {student_cell_number(executed, died)} (os._exit, exit(), a crash or too much "
+               "memory?)"
                if died is not None else "the notebook was stopped before it got here")
         return ItemResult(item.grade_id, 0, item.points, "not run", f"This check did not run: {why}.")
     if run["status"] == "ok":
@@ -291,14 +410,20 @@ def score(item, cell, executed, limits):
     return ItemResult(item.grade_id, 0, item.points, status, verdict.strip() + (f"\n\n{details}" if details else ""))
 
 
+def student_cell_number(executed, index):
+    """The 1-based number the student sees for cell ``index`` of the executed notebook (probe cells not counted)."""
+    return 1 + sum(tampering.PROBE_TAG not in cell.metadata for cell in executed.cells[:index])
+
+
 def cell_problems(executed, graded_positions, limits):
     """Notes about the student's own cells that raised or timed out (the usual cause of a failed check)."""
     notes = []
     for index, cell in enumerate(executed.cells):
         run = cell.metadata.get("nnkit_run") if cell.cell_type == "code" else None
-        if index in graded_positions or not run or run["status"] == "ok":
+        if index in graded_positions or tampering.PROBE_TAG in cell.metadata or not run or run["status"] == "ok":
             continue
-        where = f"Cell {index + 1}" + (f" ({grade_id_of(cell)})" if grade_id_of(cell) else "")
+        grade_id = grade_id_of(cell)
+        where = f"Cell {student_cell_number(executed, index)}" + (f" ({grade_id})" if grade_id else "")
         if run["status"] == "timeout":
             notes.append(f"{where} ran longer than {limits.timeout_cell} s and was stopped.")
         elif run["ename"] == "NotImplementedError":
@@ -307,7 +432,7 @@ def cell_problems(executed, graded_positions, limits):
             notes.append(f"{where} raised {run['ename']}: {run['evalue'][:300]}")
     died = executed.metadata.get("nnkit_run", {}).get("kernel_died_in_cell")
     if died is not None:
-        notes.append(f"The kernel died while running cell {died + 1}; nothing after it ran.")
+        notes.append(f"The kernel died while running cell {student_cell_number(executed, died)}; nothing after it ran.")
     return notes
 
 
@@ -320,38 +445,108 @@ def safe_file_name(student):
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in student) or "_"
 
 
+def write_atomically(path, text):
+    """Write ``text`` to ``path`` through a temporary file, so a reader never sees half a file."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def csv_text(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
 def write_results(results, out_dir):
-    """scores.csv, summary.csv and feedback/<student>.md under ``out_dir``."""
+    """scores.csv, summary.csv, gradebook.csv, feedback/<student>.md and .html under ``out_dir``."""
     (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
     results = sorted(results, key=lambda r: (r.student, r.notebook))
-    with open(out_dir / "scores.csv", "w", newline="", encoding="utf-8") as scores:
-        writer = csv.writer(scores)
-        writer.writerow(["student", "notebook", "grade_id", "points", "max_points", "status"])
-        writer.writerows([r.student, r.notebook, i.grade_id, f"{i.points:g}", f"{i.max_points:g}", i.status]
-                         for r in results for i in r.items)
-    with open(out_dir / "summary.csv", "w", newline="", encoding="utf-8") as summary:
-        writer = csv.writer(summary)
-        writer.writerow(["student", "notebook", "total", "max"])
-        writer.writerows([r.student, r.notebook, f"{r.total:g}", f"{r.max_points:g}"] for r in results)
+    write_atomically(out_dir / "scores.csv", csv_text(
+        [["student", "notebook", "grade_id", "points", "max_points", "status"]]
+        + [[r.student, r.notebook, i.grade_id, f"{i.points:g}", f"{i.max_points:g}", i.status]
+           for r in results for i in r.items]))
+    write_atomically(out_dir / "summary.csv", csv_text(
+        [["student", "notebook", "total", "max", "flags"]]
+        + [[r.student, r.notebook, f"{r.total:g}", f"{r.max_points:g}", "; ".join(r.flags)] for r in results]))
+    write_atomically(out_dir / "gradebook.csv", csv_text(gradebook_rows(results)))
     for student in sorted({r.student for r in results}):
         mine = [r for r in results if r.student == student]
-        (out_dir / "feedback" / f"{safe_file_name(student)}.md").write_text(feedback(student, mine), encoding="utf-8")
+        name = safe_file_name(student)
+        write_atomically(out_dir / "feedback" / f"{name}.md", feedback(student, mine))
+        write_atomically(out_dir / "feedback" / f"{name}.html", feedback_html(student, mine))
+
+
+def gradebook_rows(results):
+    """One row per student, one column per notebook graded (its points), then the total: for an LMS import."""
+    notebooks = sorted({r.notebook for r in results})
+    maximum = {r.notebook: r.max_points for r in results}
+    header = ["student", *notebooks, "total", "max"]
+    rows = [header, ["(max points)", *(f"{maximum[n]:g}" for n in notebooks), f"{sum(maximum.values()):g}", ""]]
+    for student in sorted({r.student for r in results}):
+        mine = {r.notebook: r.total for r in results if r.student == student}
+        rows.append([student, *(f"{mine[n]:g}" if n in mine else "" for n in notebooks),
+                     f"{sum(mine.values()):g}", f"{sum(maximum.values()):g}"])
+    return rows
+
+
+MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>&~"
+
+
+def markdown_text(text):
+    """``text`` shown literally in markdown (student names, statuses): every markup character escaped."""
+    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in text.replace("\n", " "))
+
+
+def fenced(text):
+    """A code fence around ``text`` longer than any run of backticks inside, so it cannot be closed early."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", text.strip(), fence]
 
 
 def feedback(student, results):
-    lines = [f"# Feedback for {student}", ""]
+    """Feedback in markdown; whatever came from the student (name, messages, answers) is escaped or fenced."""
+    lines = [f"# Feedback for {markdown_text(student)}", ""]
     for result in results:
-        lines += [f"## {result.notebook}: {result.total:g} / {result.max_points:g} points", "",
+        lines += [f"## {markdown_text(result.notebook)}: {result.total:g} / {result.max_points:g} points", "",
                   "| exercise | points | status |", "|---|---|---|"]
-        lines += [f"| {i.grade_id} | {i.points:g} / {i.max_points:g} | {i.status} |" for i in result.items]
+        lines += [f"| {markdown_text(i.grade_id)} | {i.points:g} / {i.max_points:g} | {markdown_text(i.status)} |"
+                  for i in result.items]
         for item in result.items:
             if item.message:
-                lines += ["", f"### {item.grade_id}: {item.status}", "", "```text", item.message.strip(), "```"]
+                lines += ["", f"### {markdown_text(item.grade_id)}: {markdown_text(item.status)}", "",
+                          *fenced(item.message)]
         if result.notes:
-            lines += ["", "### Notes on running your notebook", ""] + [f"- {note}" for note in result.notes]
+            lines += ["", "### Notes on running your notebook", ""] + [f"- {markdown_text(n)}" for n in result.notes]
         if result.written_answers:
             lines += ["", "### Your written answers (read by your instructor)"]
             for grade_id, text in result.written_answers:
-                lines += ["", f"#### {grade_id}", "", text.strip()]
+                lines += ["", f"#### {markdown_text(grade_id)}", "", *fenced(text)]
         lines.append("")
     return "\n".join(lines)
+
+
+def feedback_html(student, results):
+    """The same feedback as a self-contained HTML page, every text HTML-escaped."""
+    e = html.escape
+    parts = ["<!DOCTYPE html>", '<html><head><meta charset="utf-8">', f"<title>Feedback for {e(student)}</title>",
+             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}td,th{border:1px solid #ccc;"
+             "padding:.2em .6em}table{border-collapse:collapse}pre{background:#f4f4f4;padding:.5em;"
+             "white-space:pre-wrap}</style></head><body>", f"<h1>Feedback for {e(student)}</h1>"]
+    for result in results:
+        parts.append(f"<h2>{e(result.notebook)}: {result.total:g} / {result.max_points:g} points</h2>")
+        parts.append("<table><tr><th>exercise</th><th>points</th><th>status</th></tr>")
+        parts += [f"<tr><td>{e(i.grade_id)}</td><td>{i.points:g} / {i.max_points:g}</td><td>{e(i.status)}</td></tr>"
+                  for i in result.items]
+        parts.append("</table>")
+        parts += [f"<h3>{e(i.grade_id)}: {e(i.status)}</h3><pre>{e(i.message.strip())}</pre>"
+                  for i in result.items if i.message]
+        if result.notes:
+            parts.append("<h3>Notes on running your notebook</h3><ul>"
+                         + "".join(f"<li>{e(n)}</li>" for n in result.notes) + "</ul>")
+        if result.written_answers:
+            parts.append("<h3>Your written answers (read by your instructor)</h3>")
+            parts += [f"<h4>{e(g)}</h4><pre>{e(t.strip())}</pre>" for g, t in result.written_answers]
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

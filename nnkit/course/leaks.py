@@ -8,7 +8,7 @@ an exercise source that
 * is at least 12 characters long once normalized (whitespace collapsed; the markdown and
   math marks ``*`` `````` ``$`` ``\\(`` ``\\)`` removed, so a rendered page matches its source),
 * is not a comment-only line, and
-* appears in no student version of any exercise, and nowhere in a chapter (``notebooks/*.md``):
+* appears nowhere in a student version of any exercise, nor in a chapter (``notebooks/*.md``):
   ``import numpy as np`` may legitimately appear in both, and code the chapter itself
   shows, such as ``a = 1 / (1 + np.exp(-z))``, gives nothing away; lines shorter than 12
   characters are too generic to be evidence.
@@ -51,15 +51,16 @@ def normalize(line):
 def secrets(exercises, chapters=()):
     """{normalized secret line: name of its source} for ``exercises``, given the ``chapters``' texts that students
     read anyway (see the module docstring for the rule)."""
-    public = {normalize(line) for exercise in exercises for cell in exercise.student.cells
-              for line in cell.source.splitlines()}
-    # what a chapter shows anywhere (a whole line, or inside a longer one) is public, as the scan matches text
+    # what a student version or a chapter shows anywhere (a whole line, or inside a longer one, such as a
+    # call quoted in an exercise's instructions) is public, as the scan matches text
+    student_text = "\n".join(normalize(line) for exercise in exercises for cell in exercise.student.cells
+                             for line in cell.source.splitlines())
     chapter_text = "\n".join(normalize(line) for chapter in chapters for line in chapter.splitlines())
     found = {}
     for exercise in exercises:
         for line in exercise.secret_lines:
             text = normalize(line)
-            if (len(text) >= MIN_SECRET_CHARS and not text.startswith("#") and text not in public
+            if (len(text) >= MIN_SECRET_CHARS and not text.startswith("#") and text not in student_text
                     and text not in chapter_text):
                 found.setdefault(text, exercise.source.name)
     return found

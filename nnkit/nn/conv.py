@@ -36,7 +36,7 @@ from nnkit.nn.windows import (
 
 
 class _ConvNd(Module):
-    r"""Convolution over ``spatial_dims`` axes; :class:`Conv1d` and :class:`Conv2d` fix that number.
+    r"""Convolution over ``spatial_dims`` axes; :class:`Conv1d`, :class:`Conv2d` and :class:`Conv3d` fix that number.
 
     Forward: every window of every sample is copied into one column of :math:`X_{col}`
     (C_in·∏K, P·N), P = number of output positions (*im2col*, :func:`unfold`); the weight flattened to
@@ -135,6 +135,20 @@ class Conv2d(_ConvNd):
     """
 
     spatial_dims = 2
+
+
+class Conv3d(_ConvNd):
+    r"""3-D convolution, as ``torch.nn.Conv3d``: (N, C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out).
+
+    For volumes (a CT scan: depth slices of an image) or video (D = time, frames of H x W pixels): the kernel
+    slides along all three axes, so one filter can respond to a pattern that *moves* across frames.
+    ``weight`` is (C_out, C_in, kD, kH, kW), ``bias`` (C_out,); ``kernel_size``, ``stride``, ``padding`` and
+    ``dilation`` are ints or (depth, height, width) triples. Same math as :class:`_ConvNd`, one more sum:
+    :math:`y[n,o,t,i,j] = b[o] + \sum_{c,r,p,q} w[o,c,r,p,q]\, x[n,c,\, t s_0 + r d_0,\, i s_1 + p d_1,\,
+    j s_2 + q d_2]`.
+    """
+
+    spatial_dims = 3
 
 
 def conv1d_reference(x, weight, bias=None, stride=1, padding=0, dilation=1):

@@ -46,12 +46,13 @@ class Loss:
         if self.reduction == "sum":
             value = value * self.count(pred)
         self._saved = (pred, target)
+        self._tick = autograd.next_tick()
         if pred_tensor is not None:
             saved = (pred, target)
             return autograd.Tensor.from_operation(
                 np.asarray(value, dtype=pred.dtype), (pred_tensor,),
                 lambda grad_output: (self.reduced_gradient(*saved, grad_output),), type(self).__name__)
-        return float(value) if self.reduction != "none" else value
+        return LossValue(value) if self.reduction != "none" else value
 
     def _checked(self, pred, target):
         who = self
@@ -111,8 +112,10 @@ class Loss:
             if self.reduction == "none":
                 raise ValueError(f"{self!r}: with reduction='none' the loss is an array; pass backward(grad_output) "
                                  "with dL/d(each loss), e.g. np.ones(...) / n for their mean")
-            return self.gradient(*saved) if self.reduction == "mean" else self.reduced_gradient(*saved)
-        return self.reduced_gradient(*saved, grad_output)
+            gradient = self.gradient(*saved) if self.reduction == "mean" else self.reduced_gradient(*saved)
+        else:
+            gradient = self.reduced_gradient(*saved, grad_output)
+        return autograd.tag_loss_gradient(gradient, self._tick)
 
     def __repr__(self):
         extra = self.extra_repr()
@@ -122,6 +125,20 @@ class Loss:
 
     def extra_repr(self):
         return ""
+
+
+class LossValue(float):
+    """The float a loss returns on plain arrays; ``.item()`` works, and ``.backward()`` says what to do instead."""
+
+    def item(self):
+        return float(self)
+
+    def backward(self):
+        raise RuntimeError(
+            "this loss was computed from plain arrays, so no graph was recorded: run the model on nnkit.tensor(x) "
+            "(or on the batches of a DataLoader over a TensorDataset) for loss.backward(), or use the explicit path "
+            "model.backward(loss_fn.backward())"
+        )
 
 
 def expect_reduction(who, reduction):

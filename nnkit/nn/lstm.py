@@ -2,6 +2,7 @@ r"""Long short-term memory: a recurrent layer whose cell state is updated by add
 
 import numpy as np
 
+from nnkit.nn.activation import sigmoid
 from nnkit.nn.rnn import RecurrentLayer, split_gates, tanh, time_major
 
 
@@ -49,66 +50,40 @@ class LSTM(RecurrentLayer):
     def forward(self, x, h0=None, c0=None):
         x = self._check_input(x)
         h0, c0 = self._check_state("h0", h0, x), self._check_state("c0", c0, x)
-        length = x.shape[1]
-        # sigma(a) = (1 + tanh(a/2)) / 2, so one tanh computes all four gates if the i, f, o parts of a_t are
-        # halved first: halving the weights and biases does it exactly (a power of two only moves the exponent)
-        scale, offset = self._gate_scale_and_offset(x.shape[0])
         x_steps = time_major(x)
-        inputs = self._project_inputs(x_steps, self._both_biases(), scale[0])  # (x_t W_ih^T + b_ih + b_hh) * scale
-        w_hh_t = np.ascontiguousarray(self.weight_hh_l0.data.T) * scale[0]  # contiguous, as BLAS prefers
-        # what backward needs, time-major: h_0..h_L and c_0..c_L (L + 1, N, H), tanh(c_t) (L, N, H), and the
-        # gates [i_t, f_t, g_t, o_t] (L, 4, N, H): each gate of each step one contiguous block, which numpy's
-        # elementwise operations below run through faster than the same numbers as column slices of a_t
-        states, cells = self._empty_states(h0, length), self._empty_states(c0, length)
-        tanh_cells = np.empty_like(states[1:])
-        gates = np.empty((length, 4, *h0.shape), dtype=self.dtype)
-        for t in range(length):  # every result is written straight into its place in gates, cells, states
-            a = states[t] @ w_hh_t  # a_t (its i, f, o parts halved), (N, 4H)
-            a += inputs[t]
-            tanh(a, out=a)
-            a *= scale  # i, f, o: (1 + tanh(a/2)) / 2; g: tanh(a)
-            a += offset
-            gates[t] = split_gates(a, 4)
-            i, f, g, o = gates[t]
-            c = np.multiply(f, cells[t], out=cells[t + 1])
-            c += i * g
-            np.multiply(o, tanh(c, out=tanh_cells[t]), out=states[t + 1])
+        inputs = self._project_inputs(x_steps, self._both_biases())  # x_t W_ih^T + b_ih + b_hh, every t
+        w_hh_t = self.weight_hh_l0.data.T
+        states = self._empty_states(h0, x.shape[1])  # h_0 ... h_L, time-major (L + 1, N, H)
+        cells = self._empty_states(c0, x.shape[1])  # c_0 ... c_L
+        steps = []  # what backward needs from each step
+        for t in range(x.shape[1]):
+            a_i, a_f, a_g, a_o = split_gates(inputs[t] + states[t] @ w_hh_t, 4)
+            i, f, g, o = sigmoid(a_i), sigmoid(a_f), tanh(a_g), sigmoid(a_o)
+            cells[t + 1] = f * cells[t] + i * g
+            tanh_c = tanh(cells[t + 1])
+            states[t + 1] = o * tanh_c
+            steps.append((i, f, g, o, tanh_c))
         self.h_n, self.c_n = states[-1].copy(), cells[-1].copy()
-        self.save_for_backward(x_steps, states, cells, tanh_cells, gates)
+        self.save_for_backward(x_steps, states, cells, steps)
         return time_major(states[1:])
 
-    def _gate_scale_and_offset(self, batch_size):
-        """(N, 4H) arrays: 1/2 and 1/2 on the i, f, o blocks, 1 and 0 on the g block.
-
-        Full arrays rather than (4H,) rows, because numpy multiplies arrays of the same shape about four times
-        faster than it broadcasts a row.
-        """
-        hidden = self.hidden_size
-        scale = np.full((batch_size, 4 * hidden), 0.5, dtype=self.dtype)
-        scale[:, 2 * hidden:3 * hidden] = 1
-        return scale, 1 - scale
-
     def backward(self, grad_output):
-        x_steps, states, cells, tanh_cells, gates = self.saved_values()
+        x_steps, states, cells, steps = self.saved_values()
         grad_output = self._check_grad_output(grad_output, x_steps)
         w_hh = self.weight_hh_l0.data
-        length, _, batch_size, hidden = gates.shape
-        delta = np.empty((length, batch_size, 4 * hidden), dtype=self.dtype)  # dL/da_t
-        grad_h = np.zeros_like(states[0])  # dL/dh_t: first delta_{t+1} W_hh, then plus G_t
-        grad_c = np.zeros_like(cells[0])  # dL/dc_t: first C_{t+1} f_{t+1}, then plus the path through h_t
-        # step by step, the formulas as written: each step's arrays are small enough to stay in the CPU's cache,
-        # which makes this faster than computing the forward-only factors for all steps at once
-        for t in reversed(range(length)):
-            i, f, g, o = gates[t]
-            delta_i, delta_f, delta_g, delta_o = split_gates(delta[t], 4)
-            tanh_c = tanh_cells[t]
-            grad_h += grad_output[:, t]  # G_t
-            grad_c += grad_h * o * (1 - tanh_c * tanh_c)  # C_t
-            np.multiply(grad_c, g * i * (1 - i), out=delta_i)
-            np.multiply(grad_c, cells[t] * f * (1 - f), out=delta_f)  # cells[t] is c_{t-1}
-            np.multiply(grad_c, i * (1 - g * g), out=delta_g)
-            np.multiply(grad_h, tanh_c * o * (1 - o), out=delta_o)
-            np.matmul(delta[t], w_hh, out=grad_h)
-            grad_c *= f
-        self.grad_h0, self.grad_c0 = grad_h, grad_c
+        delta = np.empty((*x_steps.shape[:2], 4 * self.hidden_size), dtype=self.dtype)  # dL/da_t, time-major
+        grad_h_from_later = np.zeros_like(states[0])  # delta_{t+1} W_hh
+        grad_c_from_later = np.zeros_like(cells[0])  # C_{t+1} f_{t+1}
+        for t in reversed(range(len(steps))):
+            i, f, g, o, tanh_c = steps[t]
+            grad_h = grad_output[:, t] + grad_h_from_later  # G_t
+            grad_c = grad_c_from_later + grad_h * o * (1 - tanh_c**2)  # C_t
+            delta_i = grad_c * g * i * (1 - i)
+            delta_f = grad_c * cells[t] * f * (1 - f)  # cells[t] is c_{t-1}
+            delta_g = grad_c * i * (1 - g**2)
+            delta_o = grad_h * tanh_c * o * (1 - o)
+            np.concatenate([delta_i, delta_f, delta_g, delta_o], axis=1, out=delta[t])
+            grad_h_from_later = delta[t] @ w_hh
+            grad_c_from_later = grad_c * f
+        self.grad_h0, self.grad_c0 = grad_h_from_later, grad_c_from_later
         return self._accumulate_weight_grads(x_steps, states, delta, delta)

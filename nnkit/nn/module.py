@@ -23,6 +23,10 @@ class Module:
 
     ``module.training`` is True until ``module.eval()``; layers that behave
     differently while training (dropout, batch normalization) read it.
+
+    A *buffer* (``register_buffer``) is state that is not trained but belongs
+    to the model, such as batch norm's running mean: it is saved in
+    ``state_dict()`` beside the parameters, and optimizers never see it.
     """
 
     training = True  # a class default, so subclasses need not call Module.__init__
@@ -36,7 +40,12 @@ class Module:
         if self._records_one_node() and any(
                 isinstance(value, autograd.Tensor) for value in (*inputs, *kwargs.values())):
             return autograd.call_module(self, inputs, kwargs)
-        return self.forward(*inputs, **kwargs)
+        output = self.forward(*inputs, **kwargs)
+        if autograd.is_grad_enabled() and (
+                any(isinstance(value, Parameter) for value in vars(self).values())
+                or any(type(value) is np.ndarray and autograd.is_untracked_layer_output(value) for value in inputs)):
+            autograd.mark_untracked_layer_output(output)  # so Tensor arithmetic on it raises instead of losing it
+        return output
 
     def _records_one_node(self):
         return type(self).backward is not Module.backward and not self.named_children()
@@ -56,6 +65,7 @@ class Module:
     def save_for_backward(self, *values):
         self._saved = values
         self._saved_unused = True
+        self._forward_tick = autograd.next_tick()
 
     def saved_values(self):
         """The values stored by the last forward pass; RuntimeError if there was none."""
@@ -72,6 +82,12 @@ class Module:
         self.training = mode
         for _, child in self.named_children():
             child.train(mode)
+        return self
+
+    def to(self, device):
+        """Only ``'cpu'``, returning the module: nnkit computes with numpy on the CPU (PyTorch's ``.to(device)``)."""
+        if str(device).split(":")[0] != "cpu":
+            raise ValueError(f"{type(self).__name__}.to({device!r}): nnkit computes on the CPU only; use 'cpu'")
         return self
 
     def eval(self):
@@ -99,9 +115,43 @@ class Module:
         for parameter in self.parameters():
             parameter.zero_grad()
 
+    # -- buffers: saved state that is not trained ------------------------------
+    def register_buffer(self, name, array):
+        """Keep ``array`` as the attribute ``name`` and save it in ``state_dict()``; as in PyTorch.
+
+        Layers update a buffer in place (``self.running_mean *= ...``) or by setting the attribute again.
+        """
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"{type(self).__name__}.register_buffer: name must be an identifier, got {name!r}")
+        if "_buffer_names" not in vars(self):
+            self._buffer_names = []
+        if name not in self._buffer_names:
+            self._buffer_names.append(name)
+        setattr(self, name, np.asarray(array))
+
+    def named_buffers(self, prefix=""):
+        """(name, ndarray) pairs, e.g. ``1.running_mean``: this module's buffers, then each child's."""
+        pairs = [(prefix + name, getattr(self, name)) for name in vars(self).get("_buffer_names", [])]
+        for name, child in self.named_children():
+            pairs.extend(child.named_buffers(prefix=f"{prefix}{name}."))
+        return pairs
+
+    def buffers(self):
+        return [buffer for _, buffer in self.named_buffers()]
+
     def state_dict(self):
-        """{name: copy of the parameter's values}, with PyTorch's keys and shapes."""
-        return {name: parameter.data.copy() for name, parameter in self.named_parameters()}
+        """{name: copy of the values} for every parameter and buffer, with PyTorch's keys and shapes."""
+        return dict(self.named_state())
+
+    def named_state(self, prefix=""):
+        """(key, copy) pairs in PyTorch's order: this module's parameters, its buffers, then each child's."""
+        pairs = [(prefix + name, value.data.copy())
+                 for name, value in vars(self).items() if isinstance(value, Parameter)]
+        pairs.extend((prefix + name, np.array(getattr(self, name), copy=True))
+                     for name in vars(self).get("_buffer_names", []))
+        for name, child in self.named_children():
+            pairs.extend(child.named_state(prefix=f"{prefix}{name}."))
+        return pairs
 
     def load_state_dict(self, state_dict):
         """Copy values in from ``state_dict`` (ndarrays, or torch tensors from a PyTorch model).
@@ -110,16 +160,22 @@ class Module:
         """
         who = f"{type(self).__name__}.load_state_dict"
         own = dict(self.named_parameters())
+        buffers = dict(self.named_buffers())
+        own.update(buffers)
         missing = sorted(set(own) - set(state_dict))
         unexpected = sorted(set(state_dict) - set(own))
         if missing or unexpected:
             raise KeyError(f"{who}: missing keys {missing}, unexpected keys {unexpected}; this model has {list(own)}")
         for name, parameter in own.items():
             values = as_array(who, f"state_dict[{name!r}]", state_dict[name])
-            if values.shape != parameter.data.shape:
+            current = buffers[name] if name in buffers else parameter.data
+            if values.shape != current.shape:
                 raise ValueError(
-                    f"{who}: {name!r} must have shape {parameter.data.shape}, got {values.shape}"
+                    f"{who}: {name!r} must have shape {current.shape}, got {values.shape}"
                 )
+            if name in buffers:
+                current[...] = values  # in place: the buffer's owner keeps the same array
+                continue
             parameter.data = values.astype(parameter.data.dtype, copy=True)
             parameter.zero_grad()
 
@@ -145,6 +201,14 @@ def _one_backward_per_forward(backward):
     def checked_backward(self, *args, **kwargs):
         if getattr(self, "_in_backward", False) or not hasattr(self, "_saved"):  # super().backward(), containers
             return backward(self, *args, **kwargs)
+        loss_tick = autograd.loss_gradient_tick(args[0]) if args else None
+        if loss_tick is not None and self._forward_tick > loss_tick:
+            raise RuntimeError(
+                f"{self!r}: this gradient comes from a loss computed before this module's last forward pass, so "
+                "backward would combine that loss with the values of the later batch. Call backward() right after "
+                "the loss (look at other data after it, or inside `with nnkit.no_grad():` on Tensors), or run the "
+                "model on nnkit.Tensor inputs and call loss.backward()"
+            )
         if not self._saved_unused:
             raise RuntimeError(
                 f"{self!r}: backward() was called twice for one forward(). If this module is used more than once in "

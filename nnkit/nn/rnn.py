@@ -138,16 +138,12 @@ class RecurrentLayer(Module):
             hint = "is the input sequence-first (L, N, input_size)? nnkit is batch-first: use x.transpose(1, 0, 2)"
         return expect_shape(self, what, state, (batch_size, self.hidden_size), hint)
 
-    def _project_inputs(self, x_steps, bias, scale=None):
-        """:math:`x_t W_{ih}^\\top` + bias for all N·L steps in one product: (L, N, input_size) -> (L, N, G·H).
-
-        ``scale`` (G·H,), if given, multiplies each column (the LSTM halves some), folded into the weights.
-        """
+    def _project_inputs(self, x_steps, bias):
+        """:math:`x_t W_{ih}^\\top` + bias for all N·L steps in one product: (L, N, input_size) -> (L, N, G·H)."""
         length, batch_size, _ = x_steps.shape
-        w_ih_t = self.weight_ih_l0.data.T if scale is None else self.weight_ih_l0.data.T * scale
-        projected = x_steps.reshape(length * batch_size, self.input_size) @ w_ih_t
+        projected = x_steps.reshape(length * batch_size, self.input_size) @ self.weight_ih_l0.data.T
         if bias is not None:
-            projected += bias if scale is None else bias * scale
+            projected += bias
         return projected.reshape(length, batch_size, -1)
 
     def _empty_states(self, h0, length):

@@ -33,7 +33,7 @@ import numpy as np
 from nnkit.dtype import resolve_dtype
 from nnkit.errors import ShapeError, as_array
 
-SPATIAL_NAMES = {1: ("L",), 2: ("H", "W")}
+SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
 def as_size_tuple(who, name, value, dims, minimum=1):

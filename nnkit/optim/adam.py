@@ -25,13 +25,14 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr)
+        who = type(self).__name__  # AdamW shares these checks
         beta1, beta2 = betas
         for name, beta in (("betas[0]", beta1), ("betas[1]", beta2)):
             if not 0 <= beta < 1:
-                raise ValueError(f"Adam: {name} must be in [0, 1), got {beta!r}")
+                raise ValueError(f"{who}: {name} must be in [0, 1), got {beta!r}")
         self.betas = (float(beta1), float(beta2))
-        self.eps = expect_nonnegative_number("Adam", "eps", eps)
-        self.weight_decay = expect_nonnegative_number("Adam", "weight_decay", weight_decay)
+        self.eps = expect_nonnegative_number(who, "eps", eps)
+        self.weight_decay = expect_nonnegative_number(who, "weight_decay", weight_decay)
         self.steps = 0
         self.first_moments = [np.zeros_like(p.data) for p in self.params]
         self.second_moments = [np.zeros_like(p.data) for p in self.params]
