@@ -174,8 +174,11 @@ def main(argv=None):
     if not args.quick and args.programs == list(PROGRAMS):
         RESULTS.write_text(
             "# Seven PyTorch teaching programs on nnkit\n\nWritten by `python -m bench.ports.run` (see its docstring "
-            "for how lines and differences are counted; the references in bench/ports/original/ say what was "
-            "substituted for downloads).\n\n" + text + "\n")
+            "for how lines and differences are counted). The references in bench/ports/original/ re-express each "
+            "program's steps and torch calls (they are not verbatim copies) and say what was substituted for "
+            "downloads. Relative: the difference over the largest |value| of that result. An "
+            "accuracy's difference is torch's own rounding: the tutorials' `.float()` computes it in float32.\n\n"
+            + text + "\n")
     return rows
 
 

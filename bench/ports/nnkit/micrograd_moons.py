@@ -25,7 +25,7 @@ def loss(model):
     alpha = 1e-4
     reg_loss = alpha * sum((p * p).sum() for p in model.parameters())
     total_loss = data_loss + reg_loss
-    accuracy = ((y > 0) == (scores > 0)).mean()
+    accuracy = ((y > 0).numpy() == (scores > 0).numpy()).mean()
     return total_loss, accuracy.item()
 
 
