@@ -117,9 +117,9 @@ def open_terminal_and_type(page, command):
     page.keyboard.press("Control+Shift+c")
     page.keyboard.type("New Terminal")
     page.keyboard.press("Enter")
-    terminal = page.locator(".jp-Terminal .xterm").first
-    terminal.wait_for()
-    terminal.click()
+    terminal = page.locator(".jp-Terminal .xterm-helper-textarea").last  # xterm's keyboard input
+    terminal.wait_for(state="attached")
+    terminal.focus()
     time.sleep(1)  # the shell's prompt
     page.keyboard.type(command + "\n")
 
