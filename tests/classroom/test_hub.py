@@ -62,6 +62,9 @@ def accounts():
     finally:
         for pid, _, _ in processes_of(set(passwords)):  # only processes this test started
             subprocess.run(["kill", "-9", str(pid)], capture_output=True)
+        deadline = time.monotonic() + 10  # userdel refuses a user whose processes are still exiting
+        while processes_of(set(passwords)) and time.monotonic() < deadline:
+            time.sleep(0.5)
         for name in passwords:
             subprocess.run(["userdel", "--remove", name], capture_output=True)
         for group in (STUDENTS_GROUP, INSTRUCTORS_GROUP):
