@@ -62,6 +62,9 @@ def accounts():
     finally:
         for pid, _, _ in processes_of(set(passwords)):  # only processes this test started
             subprocess.run(["kill", "-9", str(pid)], capture_output=True)
+        deadline = time.monotonic() + 10  # userdel refuses a user whose processes are still exiting
+        while processes_of(set(passwords)) and time.monotonic() < deadline:
+            time.sleep(0.5)
         for name in passwords:
             subprocess.run(["userdel", "--remove", name], capture_output=True)
         for group in (STUDENTS_GROUP, INSTRUCTORS_GROUP):
@@ -117,9 +120,9 @@ def open_terminal_and_type(page, command):
     page.keyboard.press("Control+Shift+c")
     page.keyboard.type("New Terminal")
     page.keyboard.press("Enter")
-    terminal = page.locator(".jp-Terminal .xterm").first
-    terminal.wait_for()
-    terminal.click()
+    terminal = page.locator(".jp-Terminal .xterm-helper-textarea").last  # xterm's keyboard input
+    terminal.wait_for(state="attached")
+    terminal.focus()
     time.sleep(1)  # the shell's prompt
     page.keyboard.type(command + "\n")
 
