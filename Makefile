@@ -76,7 +76,7 @@ check: $(VENV)/.dev
 	@if [ -d exercises/source ]; then $(PY) -m nnkit.course release --check && $(PY) -m nnkit.course leaks; fi
 
 unit: $(VENV)/.dev
-	$(TEST_ENV) MPLBACKEND=Agg $(PY) -m pytest -q tests --ignore=tests/browser
+	$(TEST_ENV) MPLBACKEND=Agg $(PY) -m pytest -q tests --ignore=tests/browser --ignore=tests/classroom
 
 notebooks: $(VENV)/.dev
 	$(TEST_ENV) $(PY) -m pytest -q --nbval-lax --sanitize-with tools/nbval_sanitize.cfg notebooks/*.ipynb solutions/*.ipynb

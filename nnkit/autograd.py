@@ -110,6 +110,7 @@ class Tensor:
     """
 
     __array_ufunc__ = None  # ndarray + Tensor calls Tensor.__radd__, so the result is a Tensor (and records)
+    _version = 0  # bumped by every in-place update and optimizer step (see Module.backward's check)
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         if isinstance(data, Tensor):
@@ -381,6 +382,7 @@ class Tensor:
                 "`with nnkit.no_grad():` (as in PyTorch), or use an optimizer"
             )
         operation(self.data, np.asarray(other.data if isinstance(other, Tensor) else other), out=self.data)
+        self._version += 1  # layers that ran forward with the old values refuse to backpropagate
         return self
 
     def __iadd__(self, other):
@@ -407,6 +409,27 @@ class Tensor:
 
     def __le__(self, other):
         return Tensor(self.data <= np.asarray(getattr(other, "data", other)))
+
+    # elementwise, as in PyTorch (``(pred == y).mean()``); a Tensor still hashes by identity, as PyTorch's does
+    def __eq__(self, other):
+        return Tensor(self.data == np.asarray(getattr(other, "data", other)))
+
+    def __ne__(self, other):
+        return Tensor(self.data != np.asarray(getattr(other, "data", other)))
+
+    __hash__ = object.__hash__
+
+    def any(self):
+        return Tensor(self.data.any())
+
+    def all(self):
+        return Tensor(self.data.all())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of a Tensor with {self.data.size} values is ambiguous: use .any() "
+                               "or .all(), as in PyTorch")
+        return bool(self.data)
 
     # -- reductions and shapes ---------------------------------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
@@ -500,7 +523,7 @@ def call_module(module, inputs, kwargs):
             raise NotImplementedError(f"{module!r}: autograd differentiates only w.r.t. its first input "
                                       f"({names[0]}), not {name}; detach() it")
     output = module.forward(*arrays.values())
-    saved = module._saved
+    saved, versions = module._saved, module._parameter_versions
     first = tensors.get(names[0])
     needs_input_grad = first is not None and first.requires_grad
     skip_input_grad = not needs_input_grad and "input_grad" in inspect.signature(module.backward).parameters
@@ -508,6 +531,7 @@ def call_module(module, inputs, kwargs):
 
     def backward(grad_output):
         module.save_for_backward(*saved)
+        module._parameter_versions = versions  # this call's weights: a step since then makes backward raise
         grad_input = module.backward(grad_output, input_grad=False) if skip_input_grad else module.backward(
             grad_output)
         grads = {names[0]: grad_input}

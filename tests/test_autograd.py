@@ -300,3 +300,15 @@ def test_graph_drawing_shows_every_tensor_value_and_gradient():
     assert a.grad == pytest.approx(-2) and b.grad == pytest.approx(4)
     assert {"grad -2", "grad 4", "grad 2"} <= set(texts)
     assert len([t for t in ax.texts if t.get_bbox_patch()]) == 5  # a, b, ab, ab + 10, L (the constant 10 folded)
+
+
+def test_equality_is_elementwise_and_truth_needs_one_value():
+    """``pred == y`` compares entries, as in PyTorch (an identity comparison would silently give False)."""
+    a, b = Tensor(np.array([1.0, 2.0, 3.0])), Tensor(np.array([1.0, 0.0, 3.0]))
+    np.testing.assert_array_equal((a == b).numpy(), [True, False, True])
+    np.testing.assert_array_equal((a != 2.0).numpy(), [True, False, True])
+    assert (a == b).float().mean().item() == pytest.approx(2 / 3)
+    assert {a: 1}[a] == 1 and len({a, b}) == 2  # hashing stays by identity
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(a == b)
+    assert bool((a == a).all()) and not bool((a == b).all()) and bool((a == b).any())

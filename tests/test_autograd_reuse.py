@@ -145,3 +145,37 @@ def test_a_forward_pass_between_the_loss_and_backward_raises(second_batch):
     loss_fn(model(Tensor(x1)), y1).backward()
     for a, b in zip(explicit, model.parameters()):
         np.testing.assert_allclose(a, b.grad, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("autograd_path", [False, True])
+def test_a_step_between_forward_and_backward_raises(autograd_path):
+    """backward after optimizer.step() would use the new weights with the old forward's values: an error."""
+    from nnkit import optim
+
+    np.random.seed(1)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    x, y = np.random.randn(5, 3), np.random.randn(5, 1)
+    loss_fn = nn.MSELoss()
+    loss = loss_fn(model(Tensor(x) if autograd_path else x), y)
+    for p in model.parameters():
+        p.grad = np.ones_like(p.data)
+    optimizer.step()
+    with pytest.raises(RuntimeError, match="changed .*after this module's forward pass"):
+        loss.backward() if autograd_path else model.backward(loss_fn.backward())
+    # the usual order works: forward, backward, step
+    optimizer.zero_grad()
+    loss = loss_fn(model(Tensor(x) if autograd_path else x), y)
+    loss.backward() if autograd_path else model.backward(loss_fn.backward())
+    optimizer.step()
+
+
+def test_an_in_place_update_under_no_grad_also_counts():
+    from nnkit import no_grad
+
+    layer = nn.Linear(2, 2)
+    layer(np.ones((1, 2)))
+    with no_grad():
+        layer.weight -= 0.1
+    with pytest.raises(RuntimeError, match="weight changed"):
+        layer.backward(np.ones((1, 2)))

@@ -66,6 +66,9 @@ class Module:
         self._saved = values
         self._saved_unused = True
         self._forward_tick = autograd.next_tick()
+        # backward uses the weights as they are then: if a step changes them first, the gradient would mix the
+        # forward pass's weights with the new ones, so the versions at forward time are kept to compare
+        self._parameter_versions = [(p, p._version) for p in vars(self).values() if isinstance(p, Parameter)]
 
     def saved_values(self):
         """The values stored by the last forward pass; RuntimeError if there was none."""
@@ -177,6 +180,7 @@ class Module:
                 current[...] = values  # in place: the buffer's owner keeps the same array
                 continue
             parameter.data = values.astype(parameter.data.dtype, copy=True)
+            parameter._version += 1
             parameter.zero_grad()
 
     def __repr__(self):
@@ -215,6 +219,14 @@ def _one_backward_per_forward(backward):
                 "a forward pass, each use overwrites the values the last one saved, so this backward would be "
                 "wrong: use a separate module for each use, or run the model on nnkit.Tensor inputs and call "
                 "loss.backward() (autograd keeps the values of every call). To backpropagate again, run forward again"
+            )
+        changed = [name for name, p in vars(self).items() if isinstance(p, Parameter)
+                   and any(p is q and p._version != version for q, version in getattr(self, "_parameter_versions", []))]
+        if changed:
+            raise RuntimeError(
+                f"{self!r}: {', '.join(changed)} changed (optimizer.step() or an in-place update) after this "
+                "module's forward pass, so backward would mix the old and new weights: call backward() before "
+                "step(), then run forward again for the next batch"
             )
         self._in_backward = True
         try:

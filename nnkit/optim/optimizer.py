@@ -1,5 +1,6 @@
 """What every optimizer shares: the parameters it updates and zero_grad()."""
 
+import functools
 import numbers
 
 import numpy as np
@@ -20,6 +21,11 @@ class Optimizer:
             if not isinstance(param, Parameter):
                 raise TypeError(f"{name}: parameter {index} is a {type(param).__name__}, not a Parameter")
         self.lr = expect_nonnegative_number(name, "lr", lr)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in vars(cls):
+            cls.step = _counts_parameter_versions(vars(cls)["step"])
 
     def zero_grad(self):
         """Reset every gradient to zero: backward() adds, so old gradients would leak into the next step."""
@@ -70,3 +76,14 @@ class Optimizer:
                                          f"parameter {index} has shape {self.params[index].shape}")
                 value = [None if v is None else np.array(v, copy=True) for v in value]
             setattr(self, key, value)
+
+
+def _counts_parameter_versions(step):
+    """Wrap an optimizer's ``step``: each update gives its parameters a new version (see Module.backward's check)."""
+    @functools.wraps(step)
+    def counted_step(self, *args, **kwargs):
+        result = step(self, *args, **kwargs)
+        for param in self.params:
+            param._version += 1
+        return result
+    return counted_step
