@@ -335,25 +335,32 @@ def execute(notebook, root, limits):
             os.chmod(workdir, 0o777)  # the sandbox's uid 65534 writes the executed copy here
             command = bubblewrap.command([sys.executable, *runner, f"{bubblewrap.INSIDE_WORKDIR}/{in_path.name}",
                                        f"{bubblewrap.INSIDE_WORKDIR}/{out_path.name}"], workdir, PACKAGE_ROOT)
-            env, preexec = None, bubblewrap.limiter(limits.sandbox_limits)
+            group = bubblewrap.control_group(limits.sandbox_limits)
+            env, preexec = None, bubblewrap.limiter(limits.sandbox_limits, group)
         else:
+            group = None
             command = [sys.executable, *runner, str(in_path), str(out_path)]
             env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
                        # an IPython profile of its own: kernels started side by side share no history database,
                        # and no submission can leave a startup file behind for the next one
                        IPYTHONDIR=str(workdir / "ipython"))
             preexec = None
-        with open(workdir.parent / f"{workdir.name}.log", "wb") as log:  # outside the folder the notebook can write
-            process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=preexec)
-            try:
-                process.wait(timeout=limits.timeout_notebook)
-                notes = []
-            except subprocess.TimeoutExpired:
-                notes = [(f"The notebook was stopped at the {limits.timeout_notebook} s limit for a whole notebook; "
-                          "cells after that point did not run.")]
-            # in the sandbox, killing its first process ends its whole process namespace: nothing survives
-            kill_run(process, None if limits.sandbox else workdir / "kernel.pid")
+        try:
+            with open(workdir.parent / f"{workdir.name}.log", "wb") as log:  # outside the folder the notebook can write
+                process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=preexec)
+                try:
+                    process.wait(timeout=limits.timeout_notebook)
+                    notes = []
+                except subprocess.TimeoutExpired:
+                    notes = [(f"The notebook was stopped at the {limits.timeout_notebook} s limit for a whole "
+                              "notebook; cells after that point did not run.")]
+                # in the sandbox, killing its first process ends its whole process namespace, and its cgroup is
+                # emptied and removed: nothing survives
+                kill_run(process, None if limits.sandbox else workdir / "kernel.pid")
+        finally:
+            if group is not None:
+                group.remove()
         log_path = workdir.parent / f"{workdir.name}.log"
         log_tail = log_path.read_text(errors="replace")[-MAX_MESSAGE_CHARS:]
         log_path.unlink()

@@ -8,9 +8,10 @@ What the sandbox gives a notebook, and nothing else:
   empty ``/tmp`` and home folder;
 * no network (a network namespace with only loopback, which the kernel's messaging needs), its own process
   namespace (it cannot see or signal the grader or another submission), uid 65534 (``nobody``) inside;
-* limits: address space (memory), file size and processes, set before the sandbox starts and inherited by the
-  kernel; ``--die-with-parent`` and a process namespace whose first process the grader kills, so every process
-  the notebook started ends with it.
+* limits: a cgroup (``nnkit.course.cgroup``) caps the processes and the memory of the whole notebook; address
+  space per process and file size are resource limits set before the sandbox starts and inherited by the
+  kernel; ``--die-with-parent``, a process namespace whose first process the grader kills and the cgroup it
+  empties, so every process the notebook started ends with it.
 
 Not visible inside: the course repository's ``solutions/``, ``exercises/source/`` (hidden tests), other
 submissions, the results folder and the grader's own files. What it cannot stop is written in
@@ -25,6 +26,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from nnkit.course.cgroup import ControlGroup
+
 INSIDE_WORKDIR = "/grading"
 INSIDE_HOME = "/home/student"
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "nsswitch.conf")
@@ -38,7 +41,9 @@ class SandboxUnavailable(RuntimeError):
 class SandboxLimits:
     memory_bytes: int = 3 * 2**30  # address space per process: numpy, the kernel and BLAS reserve ~1 GB
     file_bytes: int = 200 * 2**20
-    extra_processes: int = 64  # beyond what the grader's user already runs (RLIMIT_NPROC counts per user)
+    extra_processes: int = 64  # fallback without a cgroup: beyond what the grader's user already runs
+    tasks: int = 128  # processes and threads of the whole notebook (a cgroup's pids.max); a kernel uses ~15
+    total_memory_bytes: int = 2 * 2**30  # all of the notebook's processes together (a cgroup's memory limit)
 
 
 def bwrap_path():
@@ -85,15 +90,31 @@ def processes_of_this_user():
     return count
 
 
-def limiter(limits):
-    """A ``preexec_fn`` that sets the resource limits the sandboxed processes inherit."""
+def control_group(limits):
+    """The notebook's cgroup (processes and memory of all its processes together); raise if none can be made.
+
+    Without one, the only process cap is RLIMIT_NPROC, which counts per user and does not bind root: then the
+    grader must run as a non-root user.
+    """
+    group = ControlGroup.create(limits.tasks, limits.total_memory_bytes)
+    if group is None and os.getuid() == 0:
+        raise SandboxUnavailable("running as root without a writable cgroup (/sys/fs/cgroup), nothing would cap "
+                                 "a notebook's processes: grade as a non-root user, or give the grader a cgroup")
+    return group
+
+
+def limiter(limits, group=None):
+    """A ``preexec_fn`` that puts the sandbox into ``group`` and sets the resource limits its processes inherit."""
     process_cap = processes_of_this_user() + limits.extra_processes
 
     def apply():
+        if group is not None:
+            group.join()
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NPROC, (process_cap, process_cap))
+        if group is None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (process_cap, process_cap))
     return apply
 
 
@@ -110,3 +131,6 @@ def check_available():
             raise SandboxUnavailable(f"bubblewrap did not start: {err}") from err
     if done.returncode != 0:
         raise SandboxUnavailable(f"bubblewrap cannot create a sandbox here: {done.stderr.decode(errors='replace')}")
+    group = control_group(SandboxLimits())
+    if group is not None:
+        group.remove()
