@@ -3,16 +3,19 @@
 A plain ``draw(**values)`` function makes a matplotlib figure from the controls'
 values; whenever a control changes, the Output is cleared *when the new figure
 arrives* (``clear_output(wait=True)``), so the old picture stays until the new
-one replaces it instead of blinking away. The figure is shown with ``display``
-and then closed, which works the same under the inline backend, in tests
-(Agg) and on a static page, and never leaves a second copy below the widget.
+one replaces it instead of blinking away. The figure is rendered once to PNG
+(``nnkit.viz.render.figure_png``: half the work of displaying the figure itself),
+shown with ``display`` and closed, which works the same under the inline backend,
+in tests (Agg) and on a static page, and never leaves a second copy below the widget.
 """
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import clear_output, display
+from IPython.display import Image, clear_output, display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from nnkit.viz.render import figure_png
 
 
 class InteractivePlot:
@@ -48,7 +51,7 @@ class InteractivePlot:
             figure = result.figure if isinstance(result, Axes) else result
             if not isinstance(figure, Figure):
                 figure = plt.gcf()
-            display(figure)
+            display(Image(data=figure_png(figure)))
             plt.close(figure)
         self.figure = figure
         self.draw_count += 1
