@@ -286,3 +286,39 @@ def test_playground_stops_when_training_diverges(monkeypatch):
     playground.clock.value += 1
     assert not playground.clock.playing
     assert "diverged" in playground.status.value and "lower the learning rate" in playground.status.value
+
+
+# -- redraw speed: one render, the layout kept across slider steps ---------------------------------------------
+def two_panel_figure(value):
+    fig, axes = plt.subplots(1, 2, figsize=(6, 3), layout="constrained")
+    axes[0].plot([0, 1], [0, value])
+    axes[1].set_title(f"value {value:.1f}")
+    fig.suptitle("two panels")
+    return fig
+
+
+def test_copied_layout_gives_the_same_pixels_as_laying_out_again():
+    import io
+
+    from nnkit.viz.render import copy_layout, figure_png
+
+    laid_out = two_panel_figure(1.0)
+    full = figure_png(laid_out)
+    again = two_panel_figure(1.0)
+    assert copy_layout(again, laid_out) and again.get_layout_engine().__class__.__name__ == "PlaceHolderLayoutEngine"
+    assert np.array_equal(plt.imread(io.BytesIO(figure_png(again))), plt.imread(io.BytesIO(full)))
+    other_size = plt.figure(figsize=(4, 3), layout="constrained")
+    other_size.subplots(1, 2)
+    assert not copy_layout(other_size, laid_out)  # a different structure is laid out anew
+    plt.close("all")
+
+
+def test_slider_steps_keep_the_layout_and_choices_lay_out_anew():
+    view = interactive_plot(lambda value, label: two_panel_figure(value),
+                            value=widgets.FloatSlider(value=1.0, min=0, max=2), label=widgets.Dropdown(options="ab"))
+    assert view.figure.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+    view.controls["value"].value = 1.5
+    assert view.figure.get_layout_engine().__class__.__name__ == "PlaceHolderLayoutEngine"
+    view.controls["label"].value = "b"
+    assert view.figure.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+    plt.close("all")

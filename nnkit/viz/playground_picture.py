@@ -11,9 +11,6 @@ grow and the background is drawn again.
 ``history`` ({"train": [...], "test": [...]}, entry 0 before training), ``steps`` and ``accuracy("test")``.
 """
 
-import io
-
-import matplotlib.image
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
@@ -21,7 +18,7 @@ from matplotlib.figure import Figure
 
 from nnkit.viz.decision_boundary import MARKERS, predict_labels
 from nnkit.viz.network import draw_network, update_network_weights
-from nnkit.viz.render import PNG_COMPRESS_LEVEL
+from nnkit.viz.render import rgba_png
 from nnkit.viz.style import BLACK, CLASS_COLORS, FONT_SIZE, TITLE_SIZE, class_color, finish
 
 REGION_ALPHA = 0.25  # class colour over white, as plot_decision_boundary shades its regions
@@ -111,6 +108,4 @@ class PlaygroundPicture:
 
     def png(self):
         """The current frame as PNG bytes (after :meth:`update`)."""
-        buffer = io.BytesIO()
-        matplotlib.image.imsave(buffer, self.render(), format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-        return buffer.getvalue()
+        return rgba_png(self.render())
