@@ -235,16 +235,24 @@ def test_playground_buttons_drive_the_model_and_redraw():
     assert playground.model.loss() == playground.model.history["train"][0]
 
 
-def test_playground_redraws_are_throttled():
+def test_playground_redraws_once_per_tick_and_only_the_moving_parts():
     playground = Playground("moons")
     playground.controls["train"].click()
-    draws = playground.draw_count
-    started = time.monotonic()
-    while time.monotonic() - started < 1.0:
-        playground.clock.value += 1
+    draws, full_draws = playground.draw_count, playground.picture.full_draws
+    first_picture = bytes(playground.image.value)
+    for _ in range(5):
         time.sleep(TICK_MS / 1000)
-    assert playground.draw_count - draws <= 4  # at most 4 redraws a second
-    assert playground.model.steps > 0
+        playground.clock.value += 1
+        playground.clock.value += 1  # queued behind the first: dropped, no second redraw
+    assert playground.draw_count - draws == 5 and playground.model.steps > 5
+    assert bytes(playground.image.value) != first_picture and bytes(playground.image.value).startswith(b"\x89PNG")
+    assert playground.picture.full_draws - full_draws <= 1  # the background is kept between frames
+    edges = [c for c in playground.figure.axes[0].collections if c.get_gid() == "edges"]
+    first_layer = playground.model.network[0].weight.data  # (8, 2): edge widths grow with |w|
+    widths = edges[0].get_linewidths()
+    assert np.argmax(widths) == np.argmax(np.abs(first_layer).ravel())
+    shown = playground.picture.regions.get_array()
+    assert shown.shape == (60, 60, 3) and len(np.unique(shown.reshape(-1, 3), axis=0)) == 2  # two classes shaded
 
 
 def test_playground_settings_reach_the_model():
@@ -278,3 +286,39 @@ def test_playground_stops_when_training_diverges(monkeypatch):
     playground.clock.value += 1
     assert not playground.clock.playing
     assert "diverged" in playground.status.value and "lower the learning rate" in playground.status.value
+
+
+# -- redraw speed: one render, the layout kept across slider steps ---------------------------------------------
+def two_panel_figure(value):
+    fig, axes = plt.subplots(1, 2, figsize=(6, 3), layout="constrained")
+    axes[0].plot([0, 1], [0, value])
+    axes[1].set_title(f"value {value:.1f}")
+    fig.suptitle("two panels")
+    return fig
+
+
+def test_copied_layout_gives_the_same_pixels_as_laying_out_again():
+    import io
+
+    from nnkit.viz.render import copy_layout, figure_png
+
+    laid_out = two_panel_figure(1.0)
+    full = figure_png(laid_out)
+    again = two_panel_figure(1.0)
+    assert copy_layout(again, laid_out) and again.get_layout_engine().__class__.__name__ == "PlaceHolderLayoutEngine"
+    assert np.array_equal(plt.imread(io.BytesIO(figure_png(again))), plt.imread(io.BytesIO(full)))
+    other_size = plt.figure(figsize=(4, 3), layout="constrained")
+    other_size.subplots(1, 2)
+    assert not copy_layout(other_size, laid_out)  # a different structure is laid out anew
+    plt.close("all")
+
+
+def test_slider_steps_keep_the_layout_and_choices_lay_out_anew():
+    view = interactive_plot(lambda value, label: two_panel_figure(value),
+                            value=widgets.FloatSlider(value=1.0, min=0, max=2), label=widgets.Dropdown(options="ab"))
+    assert view.figure.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+    view.controls["value"].value = 1.5
+    assert view.figure.get_layout_engine().__class__.__name__ == "PlaceHolderLayoutEngine"
+    view.controls["label"].value = "b"
+    assert view.figure.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+    plt.close("all")

@@ -138,18 +138,14 @@ def draw_network(model, ax=None, activations=None, gradients=None, max_neurons=1
     height = 0.8 * (n_slots + 3) if tiny else max(3.2, 0.48 * n_slots + 1.8)  # tiny: room for edge labels
     ax = axes_or_new(ax, figsize=(max(4.5, 2.0 * len(widths) + 1.5 + 1.3 * has_values), height))
 
-    largest_weight = max(float(np.abs(layer.weight.data).max()) for layer in linears) or 1.0
-    for k, layer in enumerate(linears):
+    for k, (weights, colors, linewidths) in enumerate(_edge_styles(linears, shown)):
         sources, targets = shown[k], shown[k + 1]
-        weights = layer.weight.data[np.ix_(targets, sources)]  # (shown out, shown in), row-major = drawing order
         y_from, y_to = heights[k][0], heights[k + 1][0]
         start = np.column_stack([np.full(weights.size, k), np.tile(y_from, len(targets))])
         end = np.column_stack([np.full(weights.size, k + 1), np.repeat(y_to, len(sources))])
         summarized = len(sources) < widths[k] or len(targets) < widths[k + 1]
-        edges = LineCollection(
-            np.stack([start, end], axis=1), colors=np.where(weights.ravel() >= 0, POSITIVE, NEGATIVE),
-            linewidths=0.4 + 3.2 * np.abs(weights.ravel()) / largest_weight, alpha=0.3 if summarized else 0.8,
-            zorder=1, gid="edges")
+        edges = LineCollection(np.stack([start, end], axis=1), colors=colors, linewidths=linewidths,
+                               alpha=0.3 if summarized else 0.8, zorder=1, gid="edges")
         ax.add_collection(edges)
         if tiny:
             # each source's labels at its own distance along the edges, so labels of crossing edges never meet
@@ -201,6 +197,40 @@ def draw_network(model, ax=None, activations=None, gradients=None, max_neurons=1
     finish(ax, f"{'-'.join(map(str, widths))} network, {n_parameters} parameters", "", "")
     ax.set_title(ax.get_title(), fontsize=TITLE_SIZE, pad=2.2 * FONT_SIZE)  # room for the legend above the axes
     return ax
+
+
+def _edge_styles(linears, shown):
+    """Per Linear layer: its shown weights (shown out, shown in), their edge colours (the sign) and widths (∝ |w|)."""
+    largest_weight = max(float(np.abs(layer.weight.data).max()) for layer in linears) or 1.0
+    for k, layer in enumerate(linears):
+        weights = layer.weight.data[np.ix_(shown[k + 1], shown[k])]  # row-major = drawing order
+        yield (weights, np.where(weights.ravel() >= 0, POSITIVE, NEGATIVE),
+               0.4 + 3.2 * np.abs(weights.ravel()) / largest_weight)
+
+
+def update_network_weights(ax, model, max_neurons=12):
+    """Recolour and resize the edges (and rewrite the weight and bias labels) that :func:`draw_network` drew on
+    ``ax`` for ``model``, from its current weights: a frame of training without drawing the network anew.
+    Returns the artists changed."""
+    linears = [block[0] for block in linear_blocks(model)]
+    widths = [linears[0].in_features] + [layer.out_features for layer in linears]
+    shown = [shown_neurons(width, max_neurons) for width in widths]
+    edges = [artist for artist in ax.collections if artist.get_gid() == "edges"]
+    weight_texts = iter([text for text in ax.texts if text.get_gid() == "weight"])
+    bias_texts = iter([text for text in ax.texts if text.get_gid() == "bias"])
+    changed = []
+    for collection, (weights, colors, linewidths) in zip(edges, _edge_styles(linears, shown), strict=True):
+        collection.set_color(colors)
+        collection.set_linewidth(linewidths)
+        changed.append(collection)
+        for w, text in zip(weights.ravel(), weight_texts):
+            text.set_text(f"{w:.2f}")
+            changed.append(text)
+    for k, layer in enumerate(linears, start=1):
+        for neuron, text in zip(shown[k], bias_texts):
+            text.set_text(f"b={layer.bias.data[neuron]:.2f}")
+            changed.append(text)
+    return changed
 
 
 def _column_label(k, width, blocks):

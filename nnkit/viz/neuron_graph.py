@@ -47,7 +47,11 @@ def neuron_graph_values(x, w, b, activation="relu", target=None):
     w = np.asarray(w, dtype=np.float64).reshape(-1)
     if x.shape != w.shape:
         raise ValueError(f"draw_neuron_graph: x and w must have the same length, got {x.shape} and {w.shape}")
+    # Linear draws random initial weights: keep np.random's global state, so that drawing the graph (e.g. from a
+    # slider) does not change what a notebook's later unseeded cells compute
+    state = np.random.get_state()
     neuron = Linear(len(x), 1, dtype=np.float64)
+    np.random.set_state(state)
     neuron.weight.data = w.reshape(1, -1).copy()
     neuron.bias.data = np.array([float(b)])
     act = activation_module(activation)

@@ -1,46 +1,28 @@
 """A training playground in the spirit of TensorFlow Playground: pick data and a network, press Train, watch it learn.
 
 Training must not block the kernel, or the Pause button could never be
-pressed. An ``ipywidgets.Play`` (hidden) ticks in the browser every 250 ms;
-each tick runs a few steps (at most ~0.1 s of work) and the kernel handles
-button clicks between ticks. Ticks that queued up while the kernel was busy are
-skipped, and the figure is redrawn at most 4 times a second and at most a third
-of the time (a redraw costs a few hundred ms); the status line updates every tick.
+pressed. An ``ipywidgets.Play`` (hidden) ticks in the browser every 75 ms;
+each tick runs a few steps (at most ~25 ms of work) and redraws the picture, and
+the kernel handles button clicks between ticks. Ticks that queued up while the
+kernel was busy are skipped. The picture (``nnkit.viz.playground_picture``) is
+drawn once and then only its moving parts are redrawn, so a frame costs tens of
+milliseconds; it is sent to the browser as the PNG of an ``ipywidgets.Image``.
 """
 
 import time
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
-from IPython.display import clear_output, display
+from IPython.display import display
 
-from nnkit.viz.curves import plot_loss_curves
-from nnkit.viz.decision_boundary import plot_decision_boundary
-from nnkit.viz.network import draw_network
+from nnkit.viz.playground_picture import PlaygroundPicture
 from nnkit.widgets.optimizers import OPTIMIZERS
 from nnkit.widgets.playground_model import ACTIVATIONS, DATASETS, PlaygroundModel
 
-TICK_MS = 250
-WORK_PER_TICK_SECONDS = 0.1
-MAX_STEPS_PER_TICK = 20
-MIN_SECONDS_BETWEEN_DRAWS = 0.25  # at most 4 redraws a second ...
-DRAW_SHARE = 1 / 3  # ... and drawing takes at most a third of the kernel's time (a redraw takes ~0.3-0.5 s here)
-
-
-def draw_playground(model, resolution=80):
-    """The playground's picture of ``model`` (a PlaygroundModel): network, decision regions, loss curves. A Figure."""
-    # fixed margins instead of a layout engine: this figure is redrawn during training and must render fast
-    fig, (network_ax, regions_ax, loss_ax) = plt.subplots(1, 3, figsize=(14, 4.6), width_ratios=[1.25, 1, 1],
-                                                          gridspec_kw={"left": 0.01, "right": 0.99, "bottom": 0.12,
-                                                                           "top": 0.86, "wspace": 0.22})
-    draw_network(model.network, ax=network_ax, max_neurons=10)
-    plot_decision_boundary(model.network, model.X_train, model.y_train, ax=regions_ax, resolution=resolution)
-    regions_ax.set_title(f"Training data and decision regions (test accuracy {model.accuracy('test'):.0%})",
-                         fontsize=11)
-    plot_loss_curves(model.history, ax=loss_ax, first_epoch=0)
-    loss_ax.set_xlabel("step (0 = before training)")
-    loss_ax.set_title(f"Cross-entropy after {model.steps} steps", fontsize=12)
-    return fig
+TICK_MS = 75  # ~13 ticks a second: each one trains a little and redraws
+WORK_PER_TICK_SECONDS = 0.025
+MAX_STEPS_PER_TICK = 10
+# a tick handled this soon after the previous one ended had queued up while the kernel was busy: it is dropped
+QUEUED_TICK_SECONDS = 0.01
 
 
 def status_text(model):
@@ -54,7 +36,8 @@ class Playground:
 
     ``controls``: the settings (dataset, hidden, activation, lr, batch_size,
     optimizer, weight_decay) and the buttons (train, pause, step, reset);
-    ``status`` (HTML line), ``output`` (showing ``figure``), ``clock`` (the hidden Play
+    ``status`` (HTML line), ``image`` (the picture's PNG; ``picture`` draws it, ``figure`` is its
+    matplotlib Figure), ``clock`` (the hidden Play
     that drives training), ``widget`` (the whole VBox). Displays itself.
     """
 
@@ -87,17 +70,18 @@ class Playground:
         for name, action in (("train", self.train), ("pause", self.pause), ("step", self.step), ("reset", self.reset)):
             self.controls[name].on_click(lambda _button, action=action: action())
         self.status = widgets.HTML()
-        self.output = widgets.Output()
+        self.image = widgets.Image(format="png")
+        self.picture = None
         self.clock = widgets.Play(value=0, min=0, max=10**9, interval=TICK_MS, layout=widgets.Layout(display="none"))
         self.clock.observe(self._on_tick, names="value")
         settings_row = [self.controls[name] for name in s if name in self.controls]
         buttons_row = [self.controls[name] for name in ("train", "pause", "step", "reset")] + [self.status]
         self.widget = widgets.VBox([widgets.HBox(settings_row, layout=widgets.Layout(flex_flow="row wrap")),
                                     widgets.HBox(buttons_row, layout=widgets.Layout(align_items="center")),
-                                    self.clock, self.output])
+                                    self.clock, self.image])
         self.draw_count = 0
-        self._last_draw = self._last_tick_end = self._draw_seconds = 0.0
-        self.redraw()
+        self._last_tick_end = 0.0
+        self.redraw(new_picture=True)
 
     # -- actions -------------------------------------------------------------
     def train(self):
@@ -115,21 +99,19 @@ class Playground:
     def reset(self):
         self.clock.playing = False
         self.model.reset()
-        self.redraw()
+        self.redraw(new_picture=True)
 
     # -- drawing -------------------------------------------------------------
-    def redraw(self):
-        started = time.monotonic()
+    def redraw(self, new_picture=False):
+        """Show the model's current state; ``new_picture`` draws the picture from scratch (a new network)."""
         self.status.value = status_text(self.model)
-        with self.output:
-            clear_output(wait=True)
-            figure = draw_playground(self.model)
-            display(figure)
-            plt.close(figure)
-        self.figure = figure
+        if new_picture or self.picture is None:
+            self.picture = PlaygroundPicture(self.model)
+            self.figure = self.picture.figure
+        else:
+            self.picture.update()
+        self.image.value = self.picture.png()
         self.draw_count += 1
-        self._draw_seconds = time.monotonic() - started
-        self._last_draw = time.monotonic()
 
     # -- events --------------------------------------------------------------
     def _train(self, n_steps):
@@ -142,17 +124,14 @@ class Playground:
             return False
 
     def _on_tick(self, change):
-        if not self.clock.playing or time.monotonic() - self._last_tick_end < TICK_MS / 2000:
+        if not self.clock.playing or time.monotonic() - self._last_tick_end < QUEUED_TICK_SECONDS:
             return  # paused, or a tick that queued up while the kernel was busy
         started = time.monotonic()
         for _ in range(MAX_STEPS_PER_TICK):
             if not self._train(1) or time.monotonic() - started > WORK_PER_TICK_SECONDS:
                 break
         if self.clock.playing:
-            self.status.value = status_text(self.model)
-            pause_between_draws = max(MIN_SECONDS_BETWEEN_DRAWS, self._draw_seconds * (1 / DRAW_SHARE - 1))
-            if time.monotonic() - self._last_draw >= pause_between_draws:
-                self.redraw()
+            self.redraw()
         self._last_tick_end = time.monotonic()
 
     def _on_setting(self, change):
@@ -163,7 +142,7 @@ class Playground:
         except ValueError as error:
             self.status.value = f"<b>not applied:</b> {error}"
             return
-        self.redraw()
+        self.redraw(new_picture=True)
 
     def _ipython_display_(self):
         display(self.widget)

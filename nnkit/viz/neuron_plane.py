@@ -1,43 +1,20 @@
-r"""Chapter 1 (the neuron): what the weights and the bias of one sigmoid neuron do to the plane.
+r"""The input plane of one neuron with two inputs, coloured by its output, with its boundary and its weights.
 
-A neuron with two inputs computes :math:`a = \sigma(w_1 x_1 + w_2 x_2 + b)` at every point
-:math:`(x_1, x_2)`. Its decision boundary :math:`a = 0.5` is the line :math:`w_1 x_1 + w_2 x_2 + b = 0`:
-the weight vector :math:`\mathbf w` is perpendicular to it and points to the side where the neuron fires,
-and the bias moves it along :math:`\mathbf w`, to signed distance :math:`-b / \lVert \mathbf w \rVert`
-from the origin.
+A neuron computes an output :math:`a = f(w_1 x_1 + w_2 x_2 + b)` at every point :math:`(x_1, x_2)`. For a
+sigmoid its decision boundary :math:`a = 0.5` is the line :math:`w_1 x_1 + w_2 x_2 + b = 0`: the weight vector
+:math:`\mathbf w` is perpendicular to it, and the line's point closest to the origin is
+:math:`-b\,\mathbf w / \lVert \mathbf w \rVert^2`.
 """
 
-import ipywidgets as widgets
 import numpy as np
 
-from nnkit.nn.activation import Sigmoid
 from nnkit.viz.style import BLACK, FONT_SIZE, SEQUENTIAL_CMAP, VERMILION, axes_or_new, finish
-from nnkit.widgets.interactive import interactive_plot
 
 PLANE = 4.0  # the picture shows -PLANE <= x1, x2 <= PLANE
 
 
-def sigmoid_neuron_output(w1, w2, b, points):
-    r""":math:`\sigma(X \mathbf w + b)` for points X (N, 2) -> (N,), with nnkit's ``Sigmoid``.
-
-    (No ``Linear`` layer here: creating one draws random initial weights and would
-    move ``np.random``'s state every time a slider moves.)
-    """
-    return Sigmoid()(points @ np.array([w1, w2], dtype=np.float64) + b)
-
-
-def boundary_offset(w1, w2, b):
-    r"""Signed distance of the line :math:`w_1 x_1 + w_2 x_2 + b = 0` from the origin, along :math:`\mathbf w`.
-
-    The point of the line closest to the origin is :math:`-b\,\mathbf w / \lVert \mathbf w \rVert^2`,
-    so the distance is :math:`-b / \lVert \mathbf w \rVert`. None if :math:`\mathbf w = 0` (no line).
-    """
-    norm = float(np.hypot(w1, w2))
-    return None if norm == 0 else -b / norm + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
-def draw_sigmoid_neuron(w1, w2, b, ax=None, colorbar=True, resolution=161):
-    r"""Colour the plane by the neuron's output :math:`\sigma(w_1 x_1 + w_2 x_2 + b)`; draw its boundary and w.
+def draw_neuron_plane(neuron_output, w1, w2, b, ax=None, colorbar=True, resolution=161):
+    r"""Colour the plane by ``neuron_output(w1, w2, b, points)`` (points (N, 2) -> outputs (N,) in [0, 1]).
 
     The dashed line is where the output is exactly 0.5 (:math:`z = 0`); the arrow is
     :math:`\mathbf w`, drawn from the line's point closest to the origin. Returns the Axes.
@@ -46,12 +23,13 @@ def draw_sigmoid_neuron(w1, w2, b, ax=None, colorbar=True, resolution=161):
     ticks = np.linspace(-PLANE, PLANE, resolution)
     grid_x1, grid_x2 = np.meshgrid(ticks, ticks)
     points = np.column_stack([grid_x1.ravel(), grid_x2.ravel()])  # (resolution², 2): one row per grid point
-    output = sigmoid_neuron_output(w1, w2, b, points).reshape(grid_x1.shape)
+    output = neuron_output(w1, w2, b, points).reshape(grid_x1.shape)
     image = ax.imshow(output, extent=(-PLANE, PLANE, -PLANE, PLANE), origin="lower", cmap=SEQUENTIAL_CMAP,
                       vmin=0, vmax=1, aspect="equal", interpolation="bilinear")
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label=r"neuron output $a = \sigma(z)$")
-    offset = boundary_offset(w1, w2, b)
+    norm = float(np.hypot(w1, w2))
+    offset = None if norm == 0 else -b / norm + 0.0  # signed distance of the line along w
     if offset is not None and 0 < output.max() and output.min() < 1:
         ax.contour(grid_x1, grid_x2, output, levels=[0.5], colors="white", linewidths=2.5, linestyles="--")
         unit = np.array([w1, w2]) / np.hypot(w1, w2)
@@ -69,11 +47,3 @@ def draw_sigmoid_neuron(w1, w2, b, ax=None, colorbar=True, resolution=161):
     distance = "no boundary: w = 0" if offset is None else f"boundary at distance −b/‖w‖ = {offset:.2f} along w"
     formula = f"{w1:.1f}·x₁ {'−' if w2 < 0 else '+'} {abs(w2):.1f}·x₂ {'−' if b < 0 else '+'} {abs(b):.1f}"
     return finish(ax, f"a = σ({formula})\n{distance}", "input $x_1$", "input $x_2$")
-
-
-def sigmoid_neuron_explorer(w1=1.0, w2=1.0, b=0.0):
-    """Sliders for the weights and the bias over :func:`draw_sigmoid_neuron`."""
-    def slider(name, value):
-        return widgets.FloatSlider(value=value, min=-4, max=4, step=0.1, description=name, readout_format=".1f")
-
-    return interactive_plot(draw_sigmoid_neuron, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b))

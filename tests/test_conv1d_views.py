@@ -1,5 +1,5 @@
-"""nnkit.widgets.chapter_08: the 1-D convolution drawing shows the layer's own numbers, the grids and the CNN diagram
-show what they are given, and the explorer and the animation draw on creation."""
+"""nnkit.viz.conv1d, image_grid, cnn_stages: the 1-D convolution drawing shows the layer's own numbers, the grids
+and the CNN diagram show what they are given, and the explorer and the animation draw on creation."""
 
 import matplotlib
 
@@ -11,17 +11,18 @@ import numpy as np
 import pytest
 
 from nnkit import nn
-from nnkit.widgets.chapter_08 import (
-    DECK_SIGNAL,
-    conv1d_animation,
-    conv1d_explorer,
-    conv1d_with,
-    deck_kernel,
-    draw_cnn_stages,
-    draw_conv1d,
-    draw_image_grid,
-    output_length_text,
-)
+from nnkit.viz.cnn_stages import draw_cnn_stages
+from nnkit.viz.conv1d import EXAMPLE_SIGNAL, conv1d_animation, draw_conv1d, example_kernel, output_length_text
+from nnkit.viz.image_grid import draw_image_grid
+from nnkit.widgets.conv1d_explorer import conv1d_explorer
+
+
+def conv1d_with(kernel, stride=1, padding=0, dilation=1):
+    """The chapter's layer factory (notebooks/10_cnn.md): a bias-free Conv1d(1, 1, K) whose weight is ``kernel``."""
+    kernel = np.asarray(kernel, dtype=float)
+    layer = nn.Conv1d(1, 1, len(kernel), stride=stride, padding=padding, dilation=dilation, bias=False)
+    layer.load_state_dict({"weight": kernel.reshape(1, 1, -1)})
+    return layer
 
 
 def texts(ax):
@@ -40,18 +41,10 @@ def highlighted_cells(ax):
     return [patch for patch in ax.patches if matplotlib.colors.to_hex(patch.get_facecolor()) == "#e69f00"]
 
 
-def test_deck_kernel_cuts_or_extends_the_lecture_kernel():
-    assert deck_kernel(4).tolist() == [2, 0, 1, 1]
-    assert deck_kernel(2).tolist() == [2, 0]
-    assert deck_kernel(6).tolist() == [2, 0, 1, 1, 1, 1]
-
-
-def test_conv1d_with_loads_the_kernel_into_a_bias_free_layer():
-    layer = conv1d_with([2, 0, 1, 1], stride=2, padding=1, dilation=1)
-    assert isinstance(layer, nn.Conv1d) and layer.bias is None
-    assert (layer.stride, layer.padding, layer.dilation) == ((2,), (1,), (1,))
-    x = np.array(DECK_SIGNAL, dtype=float)
-    assert layer(x[None, None])[0, 0].tolist() == np.correlate(np.pad(x, 1), [2, 0, 1, 1])[::2].tolist()
+def test_example_kernel_cuts_or_extends_the_example_kernel():
+    assert example_kernel(4).tolist() == [2, 0, 1, 1]
+    assert example_kernel(2).tolist() == [2, 0]
+    assert example_kernel(6).tolist() == [2, 0, 1, 1, 1, 1]
 
 
 @pytest.mark.parametrize(("settings", "length"), [((12, 4, 1, 0, 1), 9), ((12, 4, 3, 0, 1), 3),
@@ -62,11 +55,11 @@ def test_output_length_text_substitutes_the_settings_and_agrees_with_the_layer(s
     numerator = L + 2 * padding - dilation * (K - 1) - 1
     assert f"({L} + 2\\cdot{padding} - {dilation}\\cdot({K} - 1) - 1) / {stride}" in text
     assert f"\\lfloor {numerator}/{stride} \\rfloor + 1 = {length}$" in text
-    assert conv1d_with(deck_kernel(K), stride, padding, dilation)(np.zeros((1, 1, L))).shape[-1] == length
+    assert conv1d_with(example_kernel(K), stride, padding, dilation)(np.zeros((1, 1, L))).shape[-1] == length
 
 
 def test_draw_conv1d_writes_the_layers_outputs_and_the_highlighted_sum():
-    ax = draw_conv1d(kernel_size=4, position=1)
+    ax = draw_conv1d(conv1d_with, kernel_size=4, position=1)
     assert output_cells(ax) == [9, 4, 2, 9, 0, 9, 0, 3, 6]
     assert "$y_{1}$ = 1·2 + 0·0 + 3·1 + (−1)·1 = 4" in texts(ax)
     assert len(highlighted_cells(ax)) == 4 + 1            # four taps and their output
@@ -74,8 +67,8 @@ def test_draw_conv1d_writes_the_layers_outputs_and_the_highlighted_sum():
 
 
 def test_draw_conv1d_with_stride_padding_and_dilation():
-    ax = draw_conv1d(kernel_size=4, stride=2, padding=1, dilation=2, position=0)
-    expected = conv1d_with([2, 0, 1, 1], 2, 1, 2)(np.array(DECK_SIGNAL, dtype=float)[None, None])[0, 0]
+    ax = draw_conv1d(conv1d_with, kernel_size=4, stride=2, padding=1, dilation=2, position=0)
+    expected = conv1d_with([2, 0, 1, 1], 2, 1, 2)(np.array(EXAMPLE_SIGNAL, dtype=float)[None, None])[0, 0]
     assert output_cells(ax) == expected.tolist()
     assert len(output_cells(ax)) == 4 and output_length_text(12, 4, 2, 1, 2).endswith("= 4$")  # floor(7/2) + 1
     assert "$y_{0}$ = 0·2 + 1·0 + 3·1 + 3·1 = 6" in texts(ax)   # taps at padded 0, 2, 4, 6: the pad, x1, x3, x5
@@ -84,7 +77,7 @@ def test_draw_conv1d_with_stride_padding_and_dilation():
 
 
 def test_draw_conv1d_marks_the_inputs_no_window_reads():
-    ax = draw_conv1d(kernel_size=4, stride=3, position=5)  # position past the end shows the last output
+    ax = draw_conv1d(conv1d_with, kernel_size=4, stride=3, position=5)  # position past the end shows the last output
     assert output_cells(ax) == [9, 9, 0]
     assert "$y_{2}$" in texts(ax)[-1]
     dashed = [patch for patch in ax.patches if patch.get_linestyle() == "--"]
@@ -92,14 +85,14 @@ def test_draw_conv1d_marks_the_inputs_no_window_reads():
 
 
 def test_draw_conv1d_shows_the_layers_error_when_the_kernel_does_not_fit():
-    ax = draw_conv1d(kernel_size=6, dilation=3)
+    ax = draw_conv1d(conv1d_with, kernel_size=6, dilation=3)
     assert output_cells(ax) == []
     assert "no output" in ax.get_title()
     assert any("smaller than the dilated kernel 16" in text for text in texts(ax))
 
 
 def test_conv1d_explorer_draws_on_creation_and_redraws_for_each_setting():
-    view = conv1d_explorer()
+    view = conv1d_explorer(conv1d_with)
     assert view.draw_count == 1 and "= 9$" in view.figure.axes[0].get_title()
     assert set(view.controls) == {"kernel_size", "stride", "padding", "dilation", "position"}
     view.controls["stride"].value = 2
@@ -109,10 +102,10 @@ def test_conv1d_explorer_draws_on_creation_and_redraws_for_each_setting():
 
 
 def test_conv1d_animation_has_one_frame_per_output():
-    html = conv1d_animation()
+    html = conv1d_animation(conv1d_with)
     assert html.count("data:image/png") == 9 and "<script" in html
     assert "font-awesome" not in html and "https://" not in html      # offline: nothing fetched
-    assert conv1d_animation(stride=3).count("data:image/png") == 3
+    assert conv1d_animation(conv1d_with, stride=3).count("data:image/png") == 3
 
 
 def test_draw_image_grid_one_panel_per_image_and_a_shared_colorbar():

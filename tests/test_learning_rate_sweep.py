@@ -1,17 +1,22 @@
-"""The plain functions behind chapter 5's pre-rendered learning-rate sweep (nnkit.widgets.chapter_05)."""
+"""The pre-rendered learning-rate sweep (nnkit.widgets.learning_rate_explorer.learning_rate_sweep)."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import importlib  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import nnkit.widgets.chapter_05 as chapter_05  # noqa: E402
 from nnkit.viz.animation import AnimationHTML  # noqa: E402
-from nnkit.widgets.chapter_05 import learning_rate_sweep, sweep_outcome  # noqa: E402
-from nnkit.widgets.learning_rate_explorer import SURFACES, descent_path  # noqa: E402
+from nnkit.widgets.learning_rate_explorer import (  # noqa: E402
+    SURFACES,
+    descent_path,
+    learning_rate_sweep,
+    sweep_outcome,
+)
 
 
 def test_sweep_outcome_reports_the_final_loss_of_a_converging_path():
@@ -54,7 +59,9 @@ def captured_frames(monkeypatch):
         captured.update(update=update, frames=list(frames), fig=fig, interval=interval)
         return "animation"
 
-    monkeypatch.setattr(chapter_05, "animation_html", fake_animation_html)
+    # the module, not the function of the same name that nnkit.widgets exports
+    module = importlib.import_module("nnkit.widgets.learning_rate_explorer")
+    monkeypatch.setattr(module, "animation_html", fake_animation_html)
     yield captured
     plt.close("all")
 

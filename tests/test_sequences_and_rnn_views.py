@@ -1,4 +1,4 @@
-"""Chapter 11: the sequence toy sets, and the hand-written BPTT behind the gradient-decay widget."""
+"""The sequence toy sets, and the RNN pictures: the gradient-decay drawing, its explorer and animation, the diagrams."""
 
 import matplotlib
 
@@ -9,13 +9,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from nnkit.datasets.sequences import noisy_sine, remember_first  # noqa: E402
-from nnkit.widgets.chapter_09 import (  # noqa: E402
-    draw_gradient_decay,
-    gradient_decay,
-    gradient_decay_explorer,
-    hidden_gradient_norms,
-    rnn_with_recurrent_scale,
-)
+from nnkit.viz.gradient_decay import draw_gradient_decay, gradient_decay_animation  # noqa: E402
+from nnkit.viz.rnn import draw_gate_traces, draw_sequence_patterns, draw_unrolled_rnn  # noqa: E402
+from nnkit.widgets.gradient_decay_explorer import gradient_decay_explorer  # noqa: E402
+
+
+def geometric_decay(scale, nonlinearity="tanh", length=40):
+    """A stand-in for the chapter's BPTT (notebooks/11_rnn.md): norms s^(L-t) and slopes 1 (a linear RNN)."""
+    return float(scale) ** np.arange(length, -1, -1), np.ones(length)
 
 
 def test_noisy_sine_targets_are_the_next_inputs():
@@ -52,53 +53,22 @@ def test_remember_first_label_is_the_first_level():
         remember_first(classes=1)
 
 
-@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
-def test_hand_bptt_matches_the_layer(nonlinearity):
-    rnn = rnn_with_recurrent_scale(1.1, hidden_size=6, nonlinearity=nonlinearity, seed=2)
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((3, 7, 1))
-    grad_last = rng.standard_normal((3, 6))
-    norms, slopes = hidden_gradient_norms(rnn, x, grad_last)
-    grad_output = np.zeros((3, 7, 6))
-    grad_output[:, -1] = grad_last
-    rnn.backward(grad_output)
-    assert norms.shape == (8,) and slopes.shape == (7,)
-    assert np.isclose(norms[0], np.linalg.norm(rnn.grad_h0, axis=1).mean())
-    assert np.isclose(norms[-1], np.linalg.norm(grad_last, axis=1).mean())
-
-
-def test_recurrent_scale_sets_every_singular_value():
-    rnn = rnn_with_recurrent_scale(0.7, hidden_size=5)
-    assert np.allclose(np.linalg.svd(rnn.weight_hh_l0.data, compute_uv=False), 0.7)
-
-
-def test_gradient_vanishes_below_one_and_explodes_above():
-    small, _ = gradient_decay(0.5, length=30)
-    large, _ = gradient_decay(2.5, length=30)
-    assert small[0] < 1e-8 * small[-1]
-    assert large[0] > 1e3 * large[-1]
-    linear_bound = 0.5 ** np.arange(30, -1, -1)
-    assert np.all(small <= linear_bound * small[-1] * (1 + 1e-9))  # tanh slopes <= 1 only shrink it further
-
-
-def test_widget_draws_on_creation_and_redraws():
-    explorer = gradient_decay_explorer()
+def test_widget_draws_on_creation_and_redraws_what_it_is_given():
+    explorer = gradient_decay_explorer(geometric_decay)
     assert explorer.draw_count == 1
     explorer.controls["scale"].value = 1.5
-    assert explorer.draw_count == 2
-    fig = draw_gradient_decay(0.8, "relu", 20)
+    explorer.controls["length"].value = 20
+    assert explorer.draw_count == 3
+    measured = explorer.figure.axes[0].get_lines()[0]
+    assert np.allclose(measured.get_ydata(), 1.5 ** np.arange(20, -1, -1))
+    assert "L = 20" in explorer.figure.axes[0].get_title() and "s = 1.50" in explorer.figure.axes[0].get_title()
+    fig = draw_gradient_decay(*geometric_decay(0.8, length=10), 0.8, "relu")
     assert len(fig.axes) == 2 and "s = 0.80" in fig.axes[0].get_title()
+    assert "relu" in fig.axes[0].get_lines()[0].get_label()
     plt.close("all")
 
 
 def test_pictures_are_titled_and_the_animation_is_offline():
-    from nnkit.widgets.chapter_09 import (
-        draw_gate_traces,
-        draw_sequence_patterns,
-        draw_unrolled_rnn,
-        gradient_decay_animation,
-    )
-
     assert "unrolled" in draw_unrolled_rnn(steps=3).get_title()
     patterns = draw_sequence_patterns()
     assert [ax.get_title().split("\n")[0] for ax in patterns.axes] == [
@@ -106,6 +76,6 @@ def test_pictures_are_titled_and_the_animation_is_offline():
     gates = {"forget gate f": np.full((6, 4), 0.9), "input gate i": np.zeros((6, 4))}
     fig = draw_gate_traces(gates, np.arange(6.0), "gates")
     assert len(fig.axes) == 4  # input bars, two heat maps, one colour bar
-    html = gradient_decay_animation(scales=[0.5, 2.0], length=10)
+    html = gradient_decay_animation(geometric_decay, scales=[0.5, 2.0], length=10)
     assert html.count("data:image/png;base64,") == 2 and "cdnjs" not in html and "font-awesome" not in html
     plt.close("all")

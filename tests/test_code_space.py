@@ -1,4 +1,5 @@
-"""Chapter 12's code-space widget: the path, the decoded image, the controls and the offline animation."""
+"""The code-space drawing and widget (nnkit.viz.code_space, nnkit.widgets.code_interpolation_explorer): the path,
+the decoded image, the controls and the offline animation."""
 
 import matplotlib
 
@@ -6,13 +7,8 @@ matplotlib.use("Agg")
 
 import numpy as np
 
-from nnkit.widgets.chapter_10 import (
-    code_interpolation_explorer,
-    draw_code_interpolation,
-    interpolate_codes,
-    interpolation_animation,
-    representative_codes,
-)
+from nnkit.viz.code_space import draw_code_interpolation, interpolation_animation, representative_codes
+from nnkit.widgets.code_interpolation_explorer import code_interpolation_explorer
 
 LABELS = np.repeat(np.arange(10), 3)
 CODES = np.column_stack([LABELS, -LABELS]).astype(float) + np.tile([0.0, 0.1, -0.1], 10)[:, None]
@@ -25,11 +21,9 @@ def decoder(codes):
     return images
 
 
-def test_interpolation_runs_from_a_to_b_in_a_straight_line():
-    a, b = np.array([1.0, 2.0]), np.array([3.0, -2.0])
-    assert np.allclose(interpolate_codes(a, b, 0), a) and np.allclose(interpolate_codes(a, b, 1), b)
-    path = interpolate_codes(a, b, np.linspace(0, 1, 5))
-    assert path.shape == (5, 2) and np.allclose(np.diff(path, axis=0), (b - a) / 4)
+def interpolate_codes(code_a, code_b, t):
+    """The chapter's straight line (notebooks/12_beyond.md): (1 - t) c_a + t c_b."""
+    return (1 - t) * np.asarray(code_a) + t * np.asarray(code_b)
 
 
 def test_representative_codes_are_the_mean_code_of_each_digit():
@@ -38,7 +32,9 @@ def test_representative_codes_are_the_mean_code_of_each_digit():
 
 
 def test_drawing_decodes_the_point_at_t():
-    fig = draw_code_interpolation(decoder, CODES, LABELS, np.array([0.0, 0.0]), np.array([8.0, -8.0]), t=0.25)
+    fig = draw_code_interpolation(decoder, interpolate_codes, CODES, LABELS, np.array([0.0, 0.0]),
+                                  np.array([8.0, -8.0]),
+                                  t=0.25)
     image = fig.axes[1].images[0].get_array()
     assert np.isclose(image[0, 0], 0.2) and np.isclose(image[0, 1], 0.2)     # decoded at (2, -2)
     assert "0.75" in fig.axes[1].get_title() and "0.25" in fig.axes[1].get_title()
@@ -46,7 +42,7 @@ def test_drawing_decodes_the_point_at_t():
 
 
 def test_explorer_draws_on_creation_and_follows_its_controls():
-    view = code_interpolation_explorer(decoder, CODES, LABELS, digit_a=0, digit_b=6, t=0.5)
+    view = code_interpolation_explorer(decoder, interpolate_codes, CODES, LABELS, digit_a=0, digit_b=6, t=0.5)
     assert view.draw_count == 1
     assert np.isclose(view.figure.axes[1].images[0].get_array()[0, 0], 0.3)   # halfway from digit 0 to digit 6
     view.controls["t"].value = 1.0
@@ -56,6 +52,6 @@ def test_explorer_draws_on_creation_and_follows_its_controls():
 
 
 def test_animation_is_self_contained():
-    html = interpolation_animation(decoder, CODES, LABELS, steps=3)
+    html = interpolation_animation(decoder, interpolate_codes, CODES, LABELS, steps=3)
     assert "<img" in html or "data:image/png;base64" in html
     assert "https://" not in html and "font-awesome" not in html

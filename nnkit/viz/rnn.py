@@ -1,28 +1,14 @@
-r"""Chapter 11 (recurrent networks): the unrolled RNN, sequence patterns, and how gradients fade over time.
+"""Pictures of recurrent networks: the RNN folded and unrolled, the sequence patterns, and gate values over time."""
 
-The gradient pictures come from a real :class:`~nnkit.nn.rnn.RNN` whose recurrent weight is
-:math:`W_{hh} = s\,Q` (Q a random orthogonal matrix, so every singular value of :math:`W_{hh}` is s).
-Backpropagation through time sends the gradient of a loss on the last state back one step at a time,
-
-.. math::  \frac{\partial L}{\partial h_{t-1}} = \Big(\frac{\partial L}{\partial h_t} \odot f'(a_t)\Big) W_{hh},
-
-so each step multiplies its size by s times the activation slopes :math:`f'(a_t) \le 1`.
-"""
-
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from nnkit.nn.rnn import RNN
-from nnkit.viz.animation import animation_html
-from nnkit.viz.style import BLUE, FONT_SIZE, GREEN, TITLE_SIZE, VERMILION, finish
-from nnkit.widgets.interactive import interactive_plot
+from nnkit.viz.style import FONT_SIZE, GREEN, TITLE_SIZE, VERMILION
 
 INPUT_COLOR, HIDDEN_COLOR, OUTPUT_COLOR = "#cfe3f3", "#e6e6e6", "#fbe3b8"
 
 
-# -- pictures of the architecture ------------------------------------------------
 
 def _box(ax, x, y, text, color, width=0.8, height=0.55):
     ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.03",
@@ -113,95 +99,6 @@ def draw_sequence_patterns():
     return fig
 
 
-# -- vanishing and exploding gradients ---------------------------------------------
-
-def rnn_with_recurrent_scale(scale, hidden_size=16, nonlinearity="tanh", seed=0):
-    """An ``RNN(1, hidden_size)`` with :math:`W_{hh} = s\\,Q`, Q orthogonal, and zero biases (seeded)."""
-    rng = np.random.default_rng(seed)
-    orthogonal, _ = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
-    np.random.seed(seed)
-    rnn = RNN(1, hidden_size, nonlinearity=nonlinearity)
-    rnn.weight_hh_l0.data = scale * orthogonal
-    rnn.bias_ih_l0.data[:] = 0
-    rnn.bias_hh_l0.data[:] = 0
-    return rnn
-
-
-def hidden_gradient_norms(rnn, x, grad_last):
-    r"""BPTT by hand for a loss on the last state only: the mean :math:`\lVert\partial L/\partial h_t\rVert`, t = 0..L.
-
-    ``x`` (N, L, input_size); ``grad_last`` (N, H) is :math:`\partial L/\partial h_L`. Also returns the
-    mean activation slope :math:`f'(a_t)` of every step, (L,), and keeps the states as ``rnn`` does.
-    """
-    states = rnn(x)
-    grad_h = np.asarray(grad_last, dtype=float)
-    norms = [np.linalg.norm(grad_h, axis=1).mean()]
-    slopes = 1 - states ** 2 if rnn.nonlinearity == "tanh" else (states > 0).astype(float)
-    for t in reversed(range(x.shape[1])):
-        grad_h = (grad_h * slopes[:, t]) @ rnn.weight_hh_l0.data   # dL/dh_{t-1}
-        norms.append(np.linalg.norm(grad_h, axis=1).mean())
-    return np.array(norms[::-1]), slopes.mean(axis=(0, 2))
-
-
-def gradient_decay(scale, nonlinearity="tanh", length=40, hidden_size=16, batch_size=8, seed=0):
-    """:func:`hidden_gradient_norms` for an RNN with recurrent scale ``scale`` on seeded N(0, 1) input sequences."""
-    rnn = rnn_with_recurrent_scale(scale, hidden_size, nonlinearity, seed)
-    rng = np.random.default_rng(seed + 1)
-    x = rng.standard_normal((batch_size, length, 1))
-    direction = rng.standard_normal((batch_size, hidden_size))
-    return hidden_gradient_norms(rnn, x, direction / np.linalg.norm(direction, axis=1, keepdims=True))
-
-
-def draw_gradient_decay(scale=0.9, nonlinearity="tanh", length=40, axes=None):
-    """Left: :math:`\\lVert\\partial L/\\partial h_t\\rVert` against t (log scale), with the pure :math:`s^{L-t}`
-    of a linear RNN for reference. Right: the mean slope :math:`f'(a_t)` at every step."""
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained", width_ratios=[1.6, 1])
-    norms, slopes = gradient_decay(scale, nonlinearity, length)
-    t = np.arange(length + 1)
-    left, right = axes
-    left.semilogy(t, norms, "o-", color=VERMILION, markersize=3, label=f"{nonlinearity} RNN (measured)")
-    left.semilogy(t, float(scale) ** (length - t), "--", color="0.4", label=f"$s^{{L-t}}$ = {scale:.2f}$^{{L-t}}$")
-    left.set_ylim(1e-12, 1e6)
-    left.axhline(1, color="0.8", linewidth=0.8)
-    left.legend(fontsize=FONT_SIZE - 1, loc="lower right")
-    left.grid(alpha=0.3)
-    finish(left, f"Gradient reaching step t, loss at step L = {length} (s = {scale:.2f})", "time step t",
-           "$\\|\\partial L / \\partial h_t\\|$ (log scale)")
-    right.plot(np.arange(1, length + 1), slopes, color=BLUE, linewidth=2)
-    right.set_ylim(0, 1.05)
-    right.grid(alpha=0.3)
-    finish(right, "Mean activation slope per step", "time step t", "mean $f'(a_t)$")
-    return left.figure
-
-
-def gradient_decay_explorer():
-    """Sliders for the size s of W_hh, the nonlinearity and the length, redrawing :func:`draw_gradient_decay`."""
-    return interactive_plot(
-        draw_gradient_decay,
-        scale=widgets.FloatSlider(value=0.9, min=0.2, max=3.0, step=0.05, description="size s of W_hh",
-                                  style={"description_width": "initial"}),
-        nonlinearity=widgets.Dropdown(options=["tanh", "relu"], value="tanh", description="f"),
-        length=widgets.IntSlider(value=40, min=5, max=60, step=5, description="length L"),
-        continuous_update=False,
-    )
-
-
-def gradient_decay_animation(scales=None, nonlinearity="tanh", length=40):
-    """Pre-rendered frames of :func:`draw_gradient_decay` as s sweeps from 0.5 to 2.5 (for pages without a kernel)."""
-    scales = np.round(np.linspace(0.5, 2.5, 21), 2) if scales is None else scales
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained", width_ratios=[1.6, 1])
-
-    def update(scale):
-        for ax in axes:
-            ax.clear()
-        draw_gradient_decay(float(scale), nonlinearity, length, axes=axes)
-
-    return animation_html(update, scales, fig, interval=400)
-
-
-# -- gates -----------------------------------------------------------------------
-
 def draw_gate_traces(gates, x, title, units=None):
     """Heat maps of gate values (each (L, H) in [0, 1]) over time for one sequence, above its input ``x`` (L,)."""
     names = list(gates)
@@ -220,9 +117,3 @@ def draw_gate_traces(gates, x, title, units=None):
     axes[-1].set_xticks(steps if len(steps) <= 20 else [1, *range(5, len(steps) + 1, 5)])
     fig.colorbar(image, ax=axes[1:], label="gate value (0 = closed, 1 = open)", shrink=0.9)
     return fig
-
-
-__all__ = [
-    "draw_gate_traces", "draw_gradient_decay", "draw_sequence_patterns", "draw_unrolled_rnn", "gradient_decay",
-    "gradient_decay_animation", "gradient_decay_explorer", "hidden_gradient_norms", "rnn_with_recurrent_scale",
-]
