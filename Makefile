@@ -111,7 +111,7 @@ classroom:
 
 # The test installs its own classroom under _build (the venv is reused between runs; users and groups are not)
 CLASSROOM_TEST_PREFIX := $(CURDIR)/_build/classroom-test
-$(CLASSROOM_TEST_PREFIX)/.installed: classroom/install.sh classroom/requirements.txt requirements.txt constraints.txt
+$(CLASSROOM_TEST_PREFIX)/.installed: classroom/install.sh classroom/requirements.txt requirements.txt constraints.txt $(shell find nnkit -name "*.py")
 	bash classroom/install.sh $(CLASSROOM_TEST_PREFIX) nnkit-test-instructors
 	touch $@
 

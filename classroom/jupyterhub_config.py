@@ -25,6 +25,8 @@ from urllib.parse import urlencode
 
 from jupyterhub.spawner import LocalProcessSpawner
 
+from nnkit.course.cgroup import ControlGroup
+
 c = get_config()  # noqa: F821 (defined by JupyterHub when it reads this file)
 
 prefix = Path(os.environ.get("NNKIT_CLASSROOM", "/srv/nnkit-classroom"))
@@ -63,20 +65,37 @@ def address_space_cap(bytes_text):
 
 
 class CourseSpawner(LocalProcessSpawner):
-    """LocalProcessSpawner does not enforce mem_limit/cpu_limit (no cgroup of its own): it only passes them on as
-    MEM_LIMIT/CPU_LIMIT. Here each process of the student's server (the server, every kernel) also gets a data-size
-    rlimit of several times mem_limit, a per-process backstop against one runaway kernel; the per-student cap needs
-    cgroups: SystemdSpawner (MemoryMax, CPUQuota) where systemd runs, or the Kubernetes spawner (z2jh)."""
+    """LocalProcessSpawner does not enforce mem_limit/cpu_limit: it only passes them on as MEM_LIMIT/CPU_LIMIT.
+    Here each student's server (the server and every kernel it starts) runs in a cgroup of its own
+    (nnkit.course.cgroup: memory = mem_limit, CPU = cpu_limit cores, 512 processes and threads), removed with
+    every process left in it when the server stops. Where the hub may not make cgroups (not root, no delegated
+    subtree) only a per-process data-size rlimit of several times mem_limit is left, a backstop against one
+    runaway kernel; SystemdSpawner (MemoryMax, CPUQuota) or the Kubernetes spawner (z2jh) cap per student there."""
+
+    control_group = None
 
     def make_preexec_fn(self, name):
         become_user = super().make_preexec_fn(name)
         cap = 4 * address_space_cap(mem_limit)
+        self.control_group = ControlGroup.create(max_processes=512, max_memory_bytes=address_space_cap(mem_limit),
+                                                 cpu_cores=cpu_limit, prefix=f"nnkit-student-{name}")
+        if self.control_group is None:
+            self.log.warning("no cgroup for %s: memory and CPU are not capped per student", name)
+        group = self.control_group
 
         def preexec():
+            if group is not None:
+                group.join()
             resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
             become_user()
 
         return preexec
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        if self.control_group is not None:
+            self.control_group.remove()  # kernels the server left behind end here
+            self.control_group = None
 
 
 c.JupyterHub.spawner_class = CourseSpawner

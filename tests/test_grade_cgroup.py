@@ -47,3 +47,17 @@ def test_removing_a_group_ends_its_processes_and_deletes_it(small_group):
     small_group.remove()
     assert sleeper.wait(timeout=10) == -9
     assert not any(folder.exists() for folder in small_group.folders)
+
+
+def test_a_cpu_cap_holds_a_busy_loop_to_its_share(tmp_path):
+    group = ControlGroup.create(max_processes=20, max_memory_bytes=200 * 2**20, cpu_cores=0.25, prefix="nnkit-test")
+    if group is None:
+        pytest.skip("this machine gives the tests no writable cgroup")
+    try:
+        code, printed = run_in(group, "import time\nstart, cpu = time.monotonic(), time.process_time()\n"
+                                      "while time.monotonic() - start < 2:\n    pass\n"
+                                      "print(time.process_time() - cpu)", tmp_path / "out")
+    finally:
+        group.remove()
+    assert code == 0
+    assert float(printed) < 2 * 0.25 * 1.5  # a quarter of a core for 2 s, some scheduling slack

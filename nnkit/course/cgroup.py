@@ -6,7 +6,9 @@ every process the notebook starts, whatever its user, and the kernel enforces:
 
 * ``pids.max``: at most ``max_processes`` processes and threads in the group (a fork bomb gets ``EAGAIN``);
 * ``memory.max`` (v1: ``memory.limit_in_bytes``): at most ``max_memory_bytes`` of memory for all of them
-  together; past it, the kernel's out-of-memory killer ends a process *of this group*, not of the machine.
+  together; past it, the kernel's out-of-memory killer ends a process *of this group*, not of the machine;
+* optionally ``cpu.max`` (v1: ``cpu.cfs_quota_us`` per ``cpu.cfs_period_us``): at most ``cpu_cores`` cores'
+  worth of CPU time (the classroom's per-student cap; the grader relies on its time limits instead).
 
 Both cgroup layouts are handled: v2 (one unified hierarchy) and v1 (one hierarchy per controller, as in many
 containers). The group is made inside the grader's own cgroup, so it needs write access there: root, or a
@@ -40,9 +42,10 @@ class ControlGroup:
         self.folders = folders
 
     @classmethod
-    def create(cls, max_processes, max_memory_bytes, root=CGROUP_ROOT):
-        """A new group with both limits set, or None if this machine does not let the grader make one."""
-        name = f"nnkit-grade-{uuid.uuid4().hex[:12]}"
+    def create(cls, max_processes, max_memory_bytes, cpu_cores=None, root=CGROUP_ROOT, prefix="nnkit-grade"):
+        """A new group with the limits set, or None if this machine does not let this process make one."""
+        name = f"{prefix}-{uuid.uuid4().hex[:12]}"
+        period = 100_000  # microseconds: the scheduler's default accounting period
         own = own_cgroup_paths()
         try:
             if (root / "cgroup.controllers").exists():  # v2: the unified hierarchy is mounted at the root
@@ -51,14 +54,20 @@ class ControlGroup:
                 group._write("pids.max", max_processes)
                 group._write("memory.max", max_memory_bytes)
                 group._write("memory.swap.max", 0, required=False)
+                if cpu_cores is not None:
+                    group._write("cpu.max", f"{round(cpu_cores * period)} {period}")
             else:  # v1: a pids hierarchy and a memory hierarchy, each with this process somewhere in it
+                controllers = ("pids", "memory") + (("cpu",) if cpu_cores is not None else ())
                 group = cls([root / controller / own.get(controller, "/").lstrip("/") / name
-                             for controller in ("pids", "memory")])
+                             for controller in controllers])
                 for folder in group.folders:
                     folder.mkdir()
                 group._write("pids.max", max_processes)
                 group._write("memory.limit_in_bytes", max_memory_bytes)
                 group._write("memory.memsw.limit_in_bytes", max_memory_bytes, required=False)
+                if cpu_cores is not None:
+                    group._write("cpu.cfs_period_us", period)
+                    group._write("cpu.cfs_quota_us", round(cpu_cores * period))
         except OSError:
             if "group" in locals():
                 group.remove()
