@@ -78,7 +78,7 @@ def report(result):
         "| window s | distinct pictures | pictures / s | median gap ms | p95 gap ms | training steps / s |",
         "|---|---|---|---|---|---|",
         f"| {result['seconds']:.1f} | {result['pictures']} | {per_second:.1f} | {statistics.median(gaps):.0f} | "
-        f"{percentile(gaps, 0.95):.0f} | {result['steps'] / result['seconds']:.0f} |", ""])
+        f"{percentile(gaps, 0.95):.0f} | {result['steps'] / result['seconds']:.0f} |", "", ""])
 
 
 def main():

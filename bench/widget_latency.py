@@ -63,7 +63,7 @@ def percentile(values, fraction):
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def measure_widget(page, cell_text, control, moves):
+def measure_widget(page, cell_text, control, moves, shot=None):
     """Latencies (ms) of ``moves`` moves of one control; a move whose picture never changed is left out."""
     cell = page.locator(".jp-CodeCell", has_text=cell_text).first
     cell.locator(".widget-output img").wait_for(timeout=60_000)
@@ -89,10 +89,12 @@ def measure_widget(page, cell_text, control, moves):
         pressed, changed = page.evaluate("() => [window.__latency.pressed.at(-1), window.__latency.changed.at(-1)]")
         latencies.append(changed - pressed)
         page.wait_for_timeout(150)
+    if shot:
+        cell.screenshot(path=str(shot))
     return latencies
 
 
-def run(only=None, moves=20):
+def run(only=None, moves=20, shots=None):
     rows = []
     with tempfile.TemporaryDirectory(prefix="nnkit-latency-") as home, \
             private_jupyterlab(Path(home), lifetime_seconds=1800) as lab, sync_playwright() as playwright:
@@ -106,7 +108,9 @@ def run(only=None, moves=20):
                 page.wait_for_function(ALL_CELLS_RAN, timeout=300_000, polling=500)
                 print(f"{notebook}: ran in {time.monotonic() - started:.0f} s", file=sys.stderr)
                 for cell_text, control, label in widgets:
-                    latencies = measure_widget(page, cell_text, control, moves)
+                    shot = shots / f"{notebook.removesuffix('.ipynb')}_{label.split(',')[0].replace(' ', '_')}.png" \
+                        if shots else None
+                    latencies = measure_widget(page, cell_text, control, moves, shot)
                     rows.append((notebook, label, moves, latencies))
                     if latencies:
                         print(f"  {label}: median {statistics.median(latencies):.0f} ms, "
@@ -141,8 +145,11 @@ def main():
     parser.add_argument("--moves", type=int, default=20, help="moves per widget (default 20)")
     parser.add_argument("--only", nargs="*", help="chapters whose file name contains one of these, e.g. 02 10")
     parser.add_argument("--output", type=Path, default=RESULTS / "widget_latency.md")
+    parser.add_argument("--shots", type=Path, help="save a screenshot of each widget after its moves in this folder")
     args = parser.parse_args()
-    text = report(run(args.only, args.moves))
+    if args.shots:
+        args.shots.mkdir(parents=True, exist_ok=True)
+    text = report(run(args.only, args.moves, args.shots))
     args.output.write_text(text)
     print(text)
 
