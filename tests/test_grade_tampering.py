@@ -1,6 +1,7 @@
 """Cheating submissions are flagged for the instructor; honest ones are not (graded together, in the sandbox)."""
 
 import csv
+import re
 from pathlib import Path
 
 import nbformat
@@ -23,6 +24,37 @@ get_ipython().input_transformers_cleanup.append(forgive)
 '''
 REBIND = "check_array = check_that = lambda *args, **kwargs: None"
 PATCH_NUMPY = "import numpy as np\nnp.allclose = lambda *args, **kwargs: True"
+PATCH_ISCLOSE = ("import numpy as np\nnp.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(np.asarray(a), "
+                 "np.asarray(b)).shape, bool)")
+# every answer name the checks read becomes defined, so "not attempted" turns into a comparison the patch wins
+PATCH_BUILTINS = PATCH_ISCLOSE + "\nimport builtins\nbuiltins.NotImplementedError = type('Quiet', (Exception,), {})"
+# these score points they did not earn while the verdict is computed in the student's kernel (issue 12, item 2)
+WINNING_CHEATS = ("wraps_cells", "rebinds_checks", "patches_isclose", "patches_builtins")
+
+
+def wrong_answers(notebook):
+    """The solved notebook with every solution region replaced by wrong work of the right kind and shape.
+
+    In a function body ``return x`` (the input back, wrong for every exercise), at the top level every assigned
+    name set to 0.0: checks then compare numbers, which is where a patched comparison would win points.
+    """
+    notebook = nbformat.from_dict(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or not (cell.metadata.get("nbgrader") or {}).get("solution"):
+            continue
+        lines, inside = [], False
+        for line in cell.source.splitlines():
+            if line.strip() == "### BEGIN SOLUTION":
+                inside, indent = True, line[: len(line) - len(line.lstrip())]
+                lines.append(indent + "return x" if indent else "")
+            elif line.strip() == "### END SOLUTION":
+                inside = False
+            elif not inside:
+                lines.append(line)
+            elif not indent and re.match(r"^[A-Za-z_]\w* = ", line):
+                lines.append(line.split(" = ")[0] + " = 0.0")
+        cell.source = "\n".join(lines)
+    return notebook
 
 
 def with_first_cell(notebook, source, after_setup=False):
@@ -44,7 +76,10 @@ def graded(tmp_path_factory):
         "honest_blank": released,
         "wraps_cells": with_first_cell(released, WRAP_EVERY_CELL),
         "rebinds_checks": with_first_cell(released, REBIND, after_setup=True),
-        "patches_numpy": with_first_cell(released, PATCH_NUMPY, after_setup=True),
+        "honest_wrong": wrong_answers(solved),
+        "patches_numpy": with_first_cell(wrong_answers(solved), PATCH_NUMPY, after_setup=True),
+        "patches_isclose": with_first_cell(wrong_answers(solved), PATCH_ISCLOSE, after_setup=True),
+        "patches_builtins": with_first_cell(wrong_answers(solved), PATCH_BUILTINS, after_setup=True),
         "wrong_chapter": PERCEPTRON.instructor,
     }
     for student, notebook in cases.items():
@@ -69,3 +104,26 @@ def test_honest_submissions_keep_their_score_and_get_no_flag(graded):
                                            ("renamed", "unrecognized file 01_neuron (1).ipynb")])
 def test_each_cheat_is_flagged(graded, student, flag):
     assert flag in graded[student]["flags"]
+
+
+def real_work_of(student):
+    return "honest_blank" if student in ("wraps_cells", "rebinds_checks") else "honest_wrong"
+
+
+def test_patched_allclose_alone_wins_nothing_in_chapter_1(graded):
+    # check_array decides with np.isclose; np.allclose only picks its hint, so a True there gives "wrong sign"
+    assert graded["patches_numpy"]["total"] == graded["honest_wrong"]["total"]
+
+
+@pytest.mark.parametrize("student", WINNING_CHEATS)
+@pytest.mark.xfail(strict=True, reason="issue 12 item 2 is not done: the check cells still compute the verdict in the "
+                   "student's kernel, so patching it scores (nnkit.course.wire is the first piece of the fix)")
+def test_a_patching_cheat_scores_only_its_real_work(graded, student):
+    real_work = real_work_of(student)
+    assert graded[student]["total"] == graded[real_work]["total"], (
+        f"{student} scored {graded[student]['total']}; its work alone ({real_work}) earns {graded[real_work]['total']}")
+
+
+def test_wrong_work_earns_little_and_gets_no_flag(graded):
+    assert float(graded["honest_wrong"]["total"]) < float(graded["honest_wrong"]["max"]) / 2
+    assert not graded["honest_wrong"]["flags"]
