@@ -96,20 +96,16 @@ def test_student_version_has_stubs_and_no_secrets(source):
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_metadata_is_nbgrader_compatible(source):
+def test_check_cells_are_read_only_for_students(source):
+    # that nbgrader accepts the metadata is shown by nbgrader itself: tests/test_nbgrader_pipeline.py
     exercise = build_exercise(source)
     for instructor, student in zip(exercise.instructor.cells, exercise.student.cells):
         assert instructor.id == student.id
         meta = instructor.metadata.get("nbgrader")
-        if meta is None:
-            continue
-        assert meta["schema_version"] == 3 and instructor.id == meta["grade_id"]
-        assert set(meta) >= {"grade", "grade_id", "locked", "solution"}
-        if meta["grade"]:
-            assert meta["locked"] and not meta["solution"] and meta["points"] > 0
+        if meta is not None and meta["locked"]:
             assert student.metadata["editable"] is False and student.metadata["deletable"] is False
-        if meta["solution"]:
-            assert not meta["locked"] and "editable" not in student.metadata
+        elif meta is not None:
+            assert meta["solution"] and "editable" not in student.metadata
 
 
 def test_solution_regions_become_stubs_at_their_indentation():
@@ -145,6 +141,7 @@ def write_source(tmp_path, cell_header, body):
     ("nbgrader: {grade_id: ex1}", "### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "lacks solution: true"),
     ("nbgrader: {solution: true, grade_id: ex1}", "### BEGIN HIDDEN TESTS\nx\n### END HIDDEN TESTS", "hidden tests"),
     ("nbgrader: {grade: true, grade_id: ex1}", "check()", "points > 0"),
+    ("nbgrader: {grade: true, solution: true, grade_id: ex1, points: 1}", "x = 1", "manually graded code"),
     ("nbgrader: {grade: true, grade_id: 'ex 1', points: 1}", "check()", "grade_id"),
     ("nbgrader: {grade: true, grade_id: ex1, points: 1}", "### BEGIN SOLUTION\nx = 1", "never closed"),
 ])
@@ -158,3 +155,21 @@ def test_inconsistent_sources_are_refused_with_the_cell_named(tmp_path, header, 
 def test_render_ends_with_one_newline():
     text = render(build_exercise(SOURCES[0]).student)
     assert text.endswith("}\n") and not text.endswith("\n\n")
+
+
+@pytest.mark.parametrize("metadata, problem", [
+    ('{"solution": true, "grade_id": "ex1-why"}', "graded by hand and needs grade: true and points > 0"),
+    ('{"grade": true, "grade_id": "ex1-why", "points": 1}', "must be a code cell"),
+])
+def test_a_written_answer_must_be_a_manually_graded_cell(tmp_path, metadata, problem):
+    path = tmp_path / "exercises" / "source" / "09_broken.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(f'# Title\n\n+++ {{"nbgrader": {metadata}}}\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION\n')
+    with pytest.raises(ReleaseError, match=problem):
+        build_exercise(path)
+
+
+def test_written_answers_carry_their_points_apart_from_the_checks():
+    exercise = build_exercise(SOURCES[0])  # 01_neuron: two written answers, 1 point each
+    assert exercise.written_items == [("ex2-derivation", 1), ("ex4-why", 1)]
+    assert "ex2-derivation" not in {item.grade_id for item in exercise.graded_items}

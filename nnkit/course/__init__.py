@@ -3,12 +3,14 @@
     python -m nnkit.course release [--check]         # exercises/source/*.md -> exercises/ and solutions/
     python -m nnkit.course leaks [--site DIR]        # no solution line in student files or the student site
     python -m nnkit.course grade SUBMISSIONS --out RESULTS
+    python -m nnkit.course nbgrader-export COURSE_DIR   # the sources as an nbgrader course directory
 
 * :mod:`nnkit.course.markers` — the nbgrader solution / hidden-test markers
 * :mod:`nnkit.course.release` — source -> student and instructor notebooks, and the drift check
 * :mod:`nnkit.course.leaks` — the leak scanner
 * :mod:`nnkit.course.grade` and :mod:`nnkit.course.run_notebook` — the autograder (it runs student code!)
 * :mod:`nnkit.course.checks` — helpers for the check cells students run
+* :mod:`nnkit.course.nbgrader_export` — the sources as nbgrader source notebooks (tests/test_nbgrader_pipeline.py)
 
 Headless on purpose: nothing here imports matplotlib, ipywidgets, nnkit.viz or nnkit.widgets.
 """

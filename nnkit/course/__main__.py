@@ -9,6 +9,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 from nnkit.course.grade import Limits, grade  # noqa: E402
 from nnkit.course.leaks import find_leaks  # noqa: E402
+from nnkit.course.nbgrader_export import export_nbgrader  # noqa: E402
 from nnkit.course.release import check_release, release  # noqa: E402
 from nnkit.course.sandbox import SandboxUnavailable, check_available  # noqa: E402
 
@@ -30,6 +31,13 @@ def run_leaks(args):
         print(leak, file=sys.stderr)
     print(f"{len(leaks)} leak(s) found" if leaks else "no leaks found")
     return 1 if leaks else 0
+
+
+def run_nbgrader_export(args):
+    for path in export_nbgrader(args.course_dir, args.root):
+        print(f"wrote {path}")
+    print(f"next: cd {args.course_dir} && nbgrader generate_assignment 01_neuron (one assignment per chapter)")
+    return 0
 
 
 def run_grade(args):
@@ -71,6 +79,11 @@ def main(argv=None):
     leaks_parser = commands.add_parser("leaks", help="look for solution lines in student files")
     leaks_parser.add_argument("--site", help="also scan this built student website (e.g. _build/student/html)")
     leaks_parser.set_defaults(run=run_leaks)
+    export_parser = commands.add_parser(
+        "nbgrader-export", help="write an nbgrader course directory: source/<chapter>/<chapter>.ipynb")
+    export_parser.add_argument("course_dir", help="the nbgrader course directory (created if missing; its source/ "
+                               "notebooks are rewritten, an existing nbgrader_config.py is kept)")
+    export_parser.set_defaults(run=run_nbgrader_export)
     grade_parser = commands.add_parser("grade", help="run and score submissions (this runs student code)")
     grade_parser.add_argument("submissions", help="<student>/<assignment>.ipynb folders or <student>.ipynb files")
     grade_parser.add_argument("--out", required=True, help="folder for scores.csv, summary.csv and feedback/")

@@ -15,7 +15,9 @@ nbgrader metadata is written in a cell's YAML header in the source, in short for
 release completes it to nbgrader's schema 3::
 
     nbgrader: {grade: true, grade_id: ex1, points: 2}     # an autograded check cell
-    nbgrader: {solution: true, grade_id: ex1-answer}       # where the student writes
+    nbgrader: {solution: true, grade_id: ex1-answer}       # where the student writes code
+    +++ {"nbgrader": {"grade": true, "solution": true, "grade_id": "ex2-why", "points": 1}}   # a written answer,
+                                                                                          # graded by hand
 """
 
 import copy
@@ -67,9 +69,16 @@ class Exercise:
 
     @property
     def graded_items(self):
+        """The autograded check cells (a check cell: grade, not solution)."""
         return [GradedItem(meta["grade_id"], meta["points"], cell.source)
                 for cell in self.instructor.cells
-                for meta in [cell.metadata.get("nbgrader", {})] if meta.get("grade")]
+                for meta in [cell.metadata.get("nbgrader", {})] if meta.get("grade") and not meta.get("solution")]
+
+    @property
+    def written_items(self):
+        """The written answers, graded by hand (markdown, grade and solution): [(grade_id, points)]."""
+        return [(meta["grade_id"], meta["points"]) for cell in self.instructor.cells
+                for meta in [cell.metadata.get("nbgrader", {})] if meta.get("grade") and meta.get("solution")]
 
     @property
     def secret_lines(self):
@@ -119,11 +128,18 @@ def complete_nbgrader_metadata(where, short, cell):
     grade_id = short.get("grade_id")
     if not isinstance(grade_id, str) or not grade_id or not set(grade_id) <= ALLOWED_ID_CHARACTERS:
         raise ReleaseError(f"{where}: nbgrader metadata needs a grade_id of letters, digits, - and _, got {grade_id!r}")
-    if grade and solution:
-        raise ReleaseError(f"{where}: manually graded answer cells are not supported; make the answer cell ungraded "
+    if cell.cell_type == "markdown" and solution and not (grade and short.get("points", 0) > 0):
+        # nbgrader's rule too: a written answer is graded by hand, so it states what it is worth
+        raise ReleaseError(f"{where}: a written answer (markdown, solution: true) is graded by hand and needs "
+                           f"grade: true and points > 0, got grade: {grade}, points: {short.get('points')}")
+    if grade and solution and cell.cell_type == "code":
+        raise ReleaseError(f"{where}: manually graded code cells are not supported; make the answer cell ungraded "
                            "(solution: true) and grade it through an autograded check cell")
-    if grade and (cell.cell_type != "code" or not short.get("points", 0) > 0):
-        raise ReleaseError(f"{where}: a graded cell must be a code cell with points > 0")
+    if grade and not short.get("points", 0) > 0:
+        raise ReleaseError(f"{where}: a graded cell needs points > 0, got {short.get('points')}")
+    if grade and not solution and cell.cell_type != "code":
+        raise ReleaseError(f"{where}: an autograded check cell must be a code cell (a markdown graded cell is a "
+                           "written answer: add solution: true)")
     kinds = {kind for kind, _, _ in split_regions(cell.source)}
     if "solution" in kinds and not solution:
         raise ReleaseError(f"{where}: has a solution region but its nbgrader metadata lacks solution: true")
