@@ -120,10 +120,18 @@ pull = urlencode({"repo": f"file://{prefix / 'course.git'}", "branch": "main", "
 c.Spawner.default_url = f"/git-pull?{pull}"
 
 
+def is_instructor(user):
+    instructors = grp.getgrnam(instructors_group)
+    return user.pw_gid == instructors.gr_gid or user.pw_name in instructors.gr_mem
+
+
 def prepare_student(spawner):
-    """Private home (0700) and a drop folder only the student (write) and the instructors (read) can enter."""
+    """Private home (0700) and, for a student, a drop folder only the student (write) and the instructors (read)
+    can enter. Instructors hand nothing in: no folder, so no empty row for them in the gradebook."""
     user = pwd.getpwnam(spawner.user.name)
     os.chmod(user.pw_dir, 0o700)
+    if is_instructor(user):
+        return
     drop = prefix / "submissions" / user.pw_name
     drop.mkdir(exist_ok=True)
     os.chown(drop, user.pw_uid, grp.getgrnam(instructors_group).gr_gid)

@@ -19,7 +19,23 @@ find . -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
 mkdir notebooks exercises
 cp "$repo"/notebooks/[0-9][0-9]_*.ipynb notebooks/
 cp "$repo"/exercises/[0-9][0-9]_*.ipynb exercises/
-printf '# nnkit course\n\nChapters are in notebooks/, exercises in exercises/. Submit an exercise from a terminal:\n\n    nnkit-submit exercises/01_neuron.ipynb\n' > README.md
+printf '# nnkit course\n\nChapters are in notebooks/, exercises in exercises/. To hand in an exercise, save it, open\nhand_in.ipynb and run its cell for that exercise (or, in a terminal: nnkit-submit exercises/01_neuron.ipynb).\n' > README.md
+# hand_in.ipynb: the students' Submit button, one cell per exercise running nnkit-submit in their own kernel (the
+# kernel starts in course/, next to exercises/); written the same way on every publish, so it changes only when
+# the exercises do
+python3 - exercises/*.ipynb > hand_in.ipynb <<'NOTEBOOK'
+import json, sys
+from pathlib import Path
+intro = ("# Hand in an exercise\n\nSave the exercise first (Ctrl+S in its tab): what is saved is handed in. Then "
+         "click into the cell of that exercise below and press Shift+Enter; it answers `handed in ...` with the "
+         "time. Hand in as often as you like: the latest hand-in counts. Only you and the instructors can read it.")
+cells = [{"cell_type": "markdown", "id": "intro", "metadata": {}, "source": intro}]
+cells += [{"cell_type": "code", "id": f"hand-in-{Path(path).stem}", "metadata": {}, "execution_count": None,
+           "outputs": [], "source": f"!nnkit-submit {path}"} for path in sys.argv[1:]]
+kernel = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+print(json.dumps({"cells": cells, "metadata": {"kernelspec": kernel}, "nbformat": 4, "nbformat_minor": 5},
+                 indent=1))
+NOTEBOOK
 git add --all
 if ! git diff --cached --quiet; then
     git -c user.name="nnkit classroom" -c user.email="classroom@localhost" commit --quiet -m "Course update $(date -u +%FT%TZ)"
