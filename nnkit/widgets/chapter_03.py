@@ -53,4 +53,6 @@ def xor_hidden_neuron_explorer(w1=1.0, w2=1.0, b=-0.5):
     def slider(name, value):
         return widgets.FloatSlider(value=value, min=-2, max=2, step=0.1, description=name, readout_format=".1f")
 
-    return interactive_plot(draw_xor_hidden_neuron, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b))
+    return interactive_plot(draw_xor_hidden_neuron, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b),
+                            website={"w1": sorted({-1.0, 0.0, 1.0, w1}), "w2": sorted({-1.0, 0.0, 1.0, w2}),
+                                     "b": sorted({-1.5, -0.5, 0.5, 1.5, b})})

@@ -103,7 +103,8 @@ def gradient_slope_explorer(w1=0.5, b=0.5):
         return widgets.FloatSlider(value=value, min=SLIDER_RANGE[0], max=SLIDER_RANGE[1], step=0.05,
                                    description=name, readout_format=".2f")
 
-    return interactive_plot(draw_gradient_as_slope, w1=slider("w1", w1), b=slider("b", b))
+    return interactive_plot(draw_gradient_as_slope, w1=slider("w1", w1), b=slider("b", b),
+                            website={"w1": sorted({-1.0, 0.0, 1.0, w1}), "b": sorted({-1.0, 0.0, 1.0, b})})
 
 
 def draw_relu_neuron_graph(w1=0.5, w2=-0.5, b=0.5, y=SAMPLE_Y):
@@ -120,7 +121,9 @@ def neuron_graph_explorer(w1=0.5, w2=-0.5, b=0.5, y=SAMPLE_Y):
         return widgets.FloatSlider(value=value, min=low, max=high, step=0.1, description=name, readout_format=".1f")
 
     return interactive_plot(draw_relu_neuron_graph, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b),
-                            y=slider("target y", y, 0.0, 4.0))
+                            y=slider("target y", y, 0.0, 4.0),
+                            website={"w1": [w1], "w2": [w2], "y": [y],
+                                     "b": sorted({-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, b})})
 
 
 def neuron_training_animation(X, y, snapshots, true_weights, true_bias, frames=None):

@@ -184,6 +184,7 @@ def gradient_decay_explorer():
         nonlinearity=widgets.Dropdown(options=["tanh", "relu"], value="tanh", description="f"),
         length=widgets.IntSlider(value=40, min=5, max=60, step=5, description="length L"),
         continuous_update=False,
+        website={"scale": [0.5, 0.8, 0.9, 1.0, 1.2, 1.5, 2.0, 2.5], "length": [40]},
     )
 
 

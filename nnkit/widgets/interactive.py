@@ -14,6 +14,8 @@ from IPython.display import clear_output, display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from nnkit.widgets.prerendered import prerendered_plot, website_mode
+
 
 class InteractivePlot:
     """Controls + Output around a ``draw(**values)`` function; see :func:`interactive_plot`.
@@ -64,7 +66,7 @@ class InteractivePlot:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def interactive_plot(draw, *, continuous_update=None, **controls):
+def interactive_plot(draw, *, continuous_update=None, website=None, **controls):
     """Show ``draw(**values)``'s figure under the given ipywidgets controls, redrawn whenever one changes.
 
     ``draw`` returns a matplotlib Figure or Axes (or draws on the current figure).
@@ -72,10 +74,17 @@ def interactive_plot(draw, *, continuous_update=None, **controls):
     ``interactive_plot(draw, lr=FloatLogSlider(...), optimizer=Dropdown(...))``.
     ``continuous_update=False`` redraws only when a slider is released (for slow drawings).
     The result displays itself; set ``result.controls["lr"].value`` to drive it from code.
+
+    When the book is built (``NNKIT_WEBSITE=1``) there is no kernel to redraw, so the pictures are drawn in
+    advance over a coarse grid of the controls' values and switched in the browser
+    (:mod:`nnkit.widgets.prerendered`); ``website={name: [values]}`` chooses a control's grid there
+    (one value hides the control).
     """
     if not callable(draw):
         raise TypeError(f"interactive_plot: draw must be a function returning a figure, got {draw!r}")
     for name, control in controls.items():
         if not isinstance(control, widgets.ValueWidget):
             raise TypeError(f"interactive_plot: control {name!r} must be an ipywidget with a value, got {control!r}")
+    if website_mode():
+        return prerendered_plot(draw, controls, website)
     return InteractivePlot(draw, controls, continuous_update)
