@@ -19,6 +19,7 @@ from nnkit.viz.decision_boundary import plot_decision_boundary
 from nnkit.viz.network import draw_network
 from nnkit.widgets.optimizers import OPTIMIZERS
 from nnkit.widgets.playground_model import ACTIVATIONS, DATASETS, PlaygroundModel
+from nnkit.widgets.prerendered import still_with_note, website_mode
 
 TICK_MS = 250
 WORK_PER_TICK_SECONDS = 0.1
@@ -166,7 +167,12 @@ class Playground:
         self.redraw()
 
     def _ipython_display_(self):
-        display(self.widget)
+        display(self._website_still() if website_mode() else self.widget)
 
     def _repr_mimebundle_(self, **kwargs):
+        if website_mode():  # Train, Step, Reset need a kernel: the website shows the picture and says so
+            return {"text/html": self._website_still().data}
         return self.widget._repr_mimebundle_(**kwargs)
+
+    def _website_still(self):
+        return still_with_note(self.figure, "train this network")
