@@ -87,7 +87,9 @@ _web_assets/.stamp: tools/web_assets.sh
 
 # The student edition (chapters and exercises) into _build/html; the instructor edition (chapters and solutions)
 # into _build/instructor/_build/html. Both execute each chapter once between them (execute: cache in _config.yml).
-JB_BUILD = $(TEST_ENV) $(VENV)/bin/jupyter-book build -W --keep-going --all
+# NNKIT_WEBSITE=1: widgets pre-render their pictures and switch them in the browser (the site has no kernel); the
+# execution cache (_config.yml) holds only outputs made that way.
+JB_BUILD = $(TEST_ENV) NNKIT_WEBSITE=1 $(VENV)/bin/jupyter-book build -W --keep-going --all
 book: $(VENV)/.dev _web_assets/.stamp
 	$(JB_BUILD) . 2>&1 | tail -30; test $${PIPESTATUS[0]} -eq 0
 

@@ -20,4 +20,6 @@ def code_interpolation_explorer(decoder, interpolate, codes, labels, digit_a=0, 
         digit_a=widgets.Dropdown(options=list(range(10)), value=digit_a, description="digit a"),
         digit_b=widgets.Dropdown(options=list(range(10)), value=digit_b, description="digit b"),
         t=widgets.FloatSlider(value=t, min=0, max=1, step=0.05, description="t (a → b)"),
+        website={"digit_a": sorted({0, 1, digit_a}), "digit_b": sorted({6, 8, digit_b}),
+                 "t": sorted({0.0, 0.25, 0.5, 0.75, 1.0, t})},
     )

@@ -20,4 +20,7 @@ def conv1d_explorer(make_layer, kernel_size=4, stride=1, padding=0, dilation=1, 
         draw, kernel_size=slider("kernel size K", kernel_size, 1, 6), stride=slider("stride s", stride, 1, 4),
         padding=slider("padding p", padding, 0, 3), dilation=slider("dilation d", dilation, 1, 3),
         position=slider("output i", position, 0, 11),
+        website={"kernel_size": sorted({2, 3, 4, kernel_size}), "stride": sorted({1, 2, stride}),
+                 "padding": sorted({0, 1, padding}), "dilation": sorted({1, 2, dilation}),
+                 "position": sorted({0, 2, 4, position})},
     )

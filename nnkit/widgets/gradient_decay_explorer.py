@@ -23,4 +23,5 @@ def gradient_decay_explorer(gradient_decay):
         nonlinearity=widgets.Dropdown(options=["tanh", "relu"], value="tanh", description="f"),
         length=widgets.IntSlider(value=40, min=5, max=60, step=5, description="length L"),
         continuous_update=False,
+        website={"scale": [0.5, 0.8, 0.9, 1.0, 1.2, 1.5, 2.0, 2.5], "length": [40]},
     )

@@ -18,4 +18,5 @@ def gradient_slope_explorer(loss, gradients, w1=0.5, b=0.5, span=(-2.0, 3.0)):
     def draw(w1, b):
         return draw_gradient_as_slope(loss, gradients, w1, b, span)
 
-    return interactive_plot(draw, w1=slider("w1", w1), b=slider("b", b))
+    return interactive_plot(draw, w1=slider("w1", w1), b=slider("b", b),
+                            website={"w1": sorted({-1.0, 0.0, 1.0, w1}), "b": sorted({-1.0, 0.0, 1.0, b})})

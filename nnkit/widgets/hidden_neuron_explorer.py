@@ -18,4 +18,6 @@ def hidden_neuron_explorer(make_network, X, y, w1=1.0, w2=1.0, b=-0.5):
     def draw(w1, w2, b):
         return draw_hidden_neuron_lines(make_network(w1, w2, b), X, y)
 
-    return interactive_plot(draw, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b))
+    return interactive_plot(draw, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b),
+                            website={"w1": sorted({-1.0, 0.0, 1.0, w1}), "w2": sorted({-1.0, 0.0, 1.0, w2}),
+                                     "b": sorted({-1.5, -0.5, 0.5, 1.5, b})})

@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from nnkit.viz.render import copy_layout, figure_png
+from nnkit.widgets.prerendered import prerendered_plot, website_mode
 
 
 class InteractivePlot:
@@ -77,7 +78,7 @@ class InteractivePlot:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def interactive_plot(draw, *, continuous_update=None, **controls):
+def interactive_plot(draw, *, continuous_update=None, website=None, **controls):
     """Show ``draw(**values)``'s figure under the given ipywidgets controls, redrawn whenever one changes.
 
     ``draw`` returns a matplotlib Figure or Axes (or draws on the current figure).
@@ -85,10 +86,17 @@ def interactive_plot(draw, *, continuous_update=None, **controls):
     ``interactive_plot(draw, lr=FloatLogSlider(...), optimizer=Dropdown(...))``.
     ``continuous_update=False`` redraws only when a slider is released (for slow drawings).
     The result displays itself; set ``result.controls["lr"].value`` to drive it from code.
+
+    When the book is built (``NNKIT_WEBSITE=1``) there is no kernel to redraw, so the pictures are drawn in
+    advance over a coarse grid of the controls' values and switched in the browser
+    (:mod:`nnkit.widgets.prerendered`); ``website={name: [values]}`` chooses a control's grid there
+    (one value hides the control).
     """
     if not callable(draw):
         raise TypeError(f"interactive_plot: draw must be a function returning a figure, got {draw!r}")
     for name, control in controls.items():
         if not isinstance(control, widgets.ValueWidget):
             raise TypeError(f"interactive_plot: control {name!r} must be an ipywidget with a value, got {control!r}")
+    if website_mode():
+        return prerendered_plot(draw, controls, website)
     return InteractivePlot(draw, controls, continuous_update)

@@ -88,7 +88,8 @@ def learning_rate_explorer(surface="elongated bowl", optimizer="SGD", lr=0.05):
         lr=widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.1, description="learning rate",
                                   readout_format=".3f", style={"description_width": "initial"}),
         steps=widgets.IntSlider(value=40, min=5, max=200, step=5, description="steps"),
-        continuous_update=False)
+        continuous_update=False,
+        website={"surface": [surface], "steps": [40], "lr": sorted({0.001, 0.01, 0.05, 0.3, 1.0, lr})})
 
 
 def sweep_outcome(surface, path, steps):

@@ -32,4 +32,6 @@ def neuron_explorer(w1=1.0, w2=1.0, b=-1.5, gate="AND"):
         return widgets.FloatSlider(value=value, min=-3, max=3, step=0.1, description=name, readout_format=".1f")
 
     return interactive_plot(draw_neuron, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b),
-                            gate=widgets.Dropdown(options=GATES, value=gate, description="gate"))
+                            gate=widgets.Dropdown(options=GATES, value=gate, description="gate"),
+                            website={"w1": sorted({-0.5, 0.0, 0.5, w1}), "w2": sorted({-0.5, 0.0, 0.5, w2}),
+                                     "b": sorted({-0.8, -0.3, 0.8, b})})

@@ -17,4 +17,6 @@ def neuron_graph_explorer(x=(2.0, 1.0), w1=0.5, w2=-0.5, b=0.5, y=2.0):
         return fig
 
     return interactive_plot(draw, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b),
-                            y=slider("target y", y, 0.0, 4.0))
+                            y=slider("target y", y, 0.0, 4.0),
+                            website={"w1": [w1], "w2": [w2], "y": [y],
+                                     "b": sorted({-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, b})})

@@ -17,4 +17,6 @@ def neuron_plane_explorer(neuron_output, w1=1.0, w2=1.0, b=0.0):
     def draw(w1, w2, b):
         return draw_neuron_plane(neuron_output, w1, w2, b)
 
-    return interactive_plot(draw, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b))
+    return interactive_plot(draw, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b),
+                            website={"w1": sorted({-1.0, 0.0, 1.0, 2.0, w1}), "w2": sorted({-1.0, 0.0, 1.0, 2.0, w2}),
+                                     "b": sorted({-4.0, -2.0, 0.0, 2.0, 4.0, b})})

@@ -16,4 +16,6 @@ def outlier_explorer(response, curves, outlier_error=4.0, beta=1.0):
         draw,
         outlier_error=widgets.FloatSlider(value=outlier_error, min=-6, max=6, step=0.25, description="outlier d"),
         beta=widgets.FloatSlider(value=beta, min=0.25, max=3, step=0.25, description="β (Smooth L1)"),
+        website={"outlier_error": sorted({-6.0, -4.0, -2.0, 0.0, 2.0, 4.0, 6.0, outlier_error}),
+                 "beta": sorted({0.25, 1.0, 3.0, beta})},
     )

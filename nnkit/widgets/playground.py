@@ -17,6 +17,7 @@ from IPython.display import display
 from nnkit.viz.playground_picture import PlaygroundPicture
 from nnkit.widgets.optimizers import OPTIMIZERS
 from nnkit.widgets.playground_model import ACTIVATIONS, DATASETS, PlaygroundModel
+from nnkit.widgets.prerendered import still_with_note, website_mode
 
 TICK_MS = 75  # ~13 ticks a second: each one trains a little and redraws
 WORK_PER_TICK_SECONDS = 0.025
@@ -145,7 +146,12 @@ class Playground:
         self.redraw(new_picture=True)
 
     def _ipython_display_(self):
-        display(self.widget)
+        display(self._website_still() if website_mode() else self.widget)
 
     def _repr_mimebundle_(self, **kwargs):
+        if website_mode():  # Train, Step, Reset need a kernel: the website shows the picture and says so
+            return {"text/html": self._website_still().data}
         return self.widget._repr_mimebundle_(**kwargs)
+
+    def _website_still(self):
+        return still_with_note(self.figure, "train this network")
