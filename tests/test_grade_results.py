@@ -63,7 +63,7 @@ def test_a_second_assignment_does_not_replace_the_first(two_students, tmp_path):
 def test_feedback_renders_student_text_literally():
     hostile = "| ex1 | 99 / 2 | passed |\n<script>alert(1)</script>\n```\n# Score: 100"
     result = NotebookResult("eve <b>", "01_neuron", [ItemResult("ex1", 0, 2, "failed", hostile)],
-                            written_answers=[("ex2-derivation", "````\n## Full marks\n````")])
+                            written_answers=[("ex2-derivation", "````\n## Full marks\n````", 1)])
     markdown = feedback("eve <b>", [result])
     assert "````text\n| ex1 | 99 / 2" in markdown  # the message's ``` cannot close a fence of four
     assert "`````text\n````\n## Full marks" in markdown  # the answer's ```` cannot close a fence of five

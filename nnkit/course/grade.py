@@ -78,7 +78,7 @@ class NotebookResult:
     notebook: str
     items: list
     notes: list = field(default_factory=list)
-    written_answers: list = field(default_factory=list)  # (grade_id, text) of markdown answer cells
+    written_answers: list = field(default_factory=list)  # (grade_id, text, points): graded by hand, "to be read"
     flags: list = field(default_factory=list)  # signs of tampering, for the instructor only (nnkit.course.tampering)
 
     @property
@@ -242,7 +242,7 @@ def grade_notebook(exercise, student, path, root, limits, exercises=()):
     marker = tampering.new_marker()
     prepared, positions, notes = with_instructor_checks(notebook, exercise, marker)
     executed, run_notes = execute(prepared, root, limits)
-    result = NotebookResult(student, exercise.name, [], notes + run_notes, written_answers(prepared))
+    result = NotebookResult(student, exercise.name, [], notes + run_notes, written_answers(prepared, exercise))
     for item in exercise.graded_items:
         index = positions.get(item.grade_id)
         result.items.append(score(item, None if index is None else executed.cells[index], executed, limits))
@@ -443,9 +443,13 @@ def cell_problems(executed, graded_positions, limits):
     return notes
 
 
-def written_answers(notebook):
-    return [(grade_id_of(cell), cell.source[:MAX_MESSAGE_CHARS]) for cell in notebook.cells
-            if cell.cell_type == "markdown" and (cell.metadata.get("nbgrader") or {}).get("solution")]
+def written_answers(notebook, exercise):
+    """[(grade_id, text, points)] of the exercise's written answers (points from the instructor's source)."""
+    texts = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            texts[grade_id_of(cell) or cell.get("id")] = cell.source[:MAX_MESSAGE_CHARS]
+    return [(grade_id, texts.get(grade_id, ""), points) for grade_id, points in exercise.written_items]
 
 
 def safe_file_name(student):
@@ -472,7 +476,9 @@ def write_results(results, out_dir):
     write_atomically(out_dir / "scores.csv", csv_text(
         [["student", "notebook", "grade_id", "points", "max_points", "status"]]
         + [[r.student, r.notebook, i.grade_id, f"{i.points:g}", f"{i.max_points:g}", i.status]
-           for r in results for i in r.items]))
+           for r in results for i in r.items]
+        + [[r.student, r.notebook, grade_id, "", f"{points:g}", "to be read"]
+           for r in results for grade_id, _, points in r.written_answers]))
     write_atomically(out_dir / "summary.csv", csv_text(
         [["student", "notebook", "total", "max", "flags"]]
         + [[r.student, r.notebook, f"{r.total:g}", f"{r.max_points:g}", "; ".join(r.flags)] for r in results]))
@@ -527,9 +533,9 @@ def feedback(student, results):
         if result.notes:
             lines += ["", "### Notes on running your notebook", ""] + [f"- {markdown_text(n)}" for n in result.notes]
         if result.written_answers:
-            lines += ["", "### Your written answers (read by your instructor)"]
-            for grade_id, text in result.written_answers:
-                lines += ["", f"#### {markdown_text(grade_id)}", "", *fenced(text)]
+            lines += ["", "### Your written answers (to be read by your instructor, not in the points above)"]
+            for grade_id, text, points in result.written_answers:
+                lines += ["", f"#### {markdown_text(grade_id)} ({points:g} points, to be read)", "", *fenced(text)]
         lines.append("")
     return "\n".join(lines)
 
@@ -553,7 +559,8 @@ def feedback_html(student, results):
             parts.append("<h3>Notes on running your notebook</h3><ul>"
                          + "".join(f"<li>{e(n)}</li>" for n in result.notes) + "</ul>")
         if result.written_answers:
-            parts.append("<h3>Your written answers (read by your instructor)</h3>")
-            parts += [f"<h4>{e(g)}</h4><pre>{e(t.strip())}</pre>" for g, t in result.written_answers]
+            parts.append("<h3>Your written answers (to be read by your instructor, not in the points above)</h3>")
+            parts += [f"<h4>{e(g)} ({p:g} points, to be read)</h4><pre>{e(t.strip())}</pre>"
+                      for g, t, p in result.written_answers]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
