@@ -48,7 +48,16 @@ def processes_of(names):
     listing = run("ps", "-ww", "-eo", "pid=,user:32=,args=").stdout.splitlines()
     rows = [line.split(None, 2) for line in listing if line.strip()]
     return [(int(pid), user, args) for pid, user, args in (row + [""] * (3 - len(row)) for row in rows)
-            if (user in names or str(PREFIX) in args) and int(pid) != os.getpid()]
+            if (user in names or str(PREFIX) in args) and int(pid) not in ancestors()]
+
+
+def ancestors():
+    """This process and its parents: the shell of `make classroom-test` names the prefix too, and must live."""
+    pids, pid = set(), os.getpid()
+    while pid > 1:
+        pids.add(pid)
+        pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return pids
 
 
 def pgrep(*pattern):
@@ -354,7 +363,8 @@ def test_a_class_logs_in_works_hands_in_and_is_graded(accounts, hub):
     assert status and status.group(1) == "0", f"nnkit-collect ({terminal['how']}):\n{terminal['output'][-3000:]}"
     summary = home(instructor) / "grading" / "results" / "summary.csv"
     assert summary.stat().st_uid == pwd.getpwnam(instructor).pw_uid
-    totals = {row["student"]: float(row["total"]) for row in csv.DictReader(summary.open())}
+    totals = {row["student"]: float(row["total"]) for row in csv.DictReader(summary.open())
+              if row["notebook"] == "01_neuron"}  # the other exercises: "not submitted", 0 each
     assert totals == {name: float(points) for name, (_, points) in zip(students, WORK)}, terminal["output"][-3000:]
 
     # everything stops: the hub takes the proxy, the culler and every student's server (and kernels) with it
