@@ -67,6 +67,7 @@ test: $(VENV)/.dev /usr/bin/chromium /usr/bin/bwrap
 	$(MAKE) --no-print-directory book-leaks
 	$(MAKE) --no-print-directory book-instructor
 	$(MAKE) --no-print-directory browser
+	$(MAKE) --no-print-directory classroom-test
 
 # -- stages ------------------------------------------------------------------------------------
 check: $(VENV)/.dev
