@@ -235,8 +235,7 @@ def test_in_the_untouched_student_notebook_every_check_says_not_attempted(chapte
                 outcomes[cell.id] = "not attempted"
             except NotImplementedError:
                 outcomes[cell.id] = "stub"
-    graded = [cell.id for cell in build_exercise(SOURCES / f"{chapter}.md").student.cells
-              if cell.metadata.get("nbgrader", {}).get("grade")]
+    graded = [item.grade_id for item in build_exercise(SOURCES / f"{chapter}.md").graded_items]
     assert len(graded) >= 3 and {outcomes[cell_id] for cell_id in graded} == {"not attempted"}, outcomes
 
 
