@@ -1,5 +1,7 @@
 """What the browser tests share: how Chromium is launched here, a free loopback port, stopping a server for good."""
 
+import functools
+import http.server
 import json
 import os
 import shutil
@@ -7,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -21,6 +24,24 @@ CHROMIUM = "/usr/bin/chromium"  # Debian's package (make test installs it); neve
 # headless, as root, and quiet: without the background-networking flags Chromium keeps dialling out of a closed network
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class QuietRequestHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # one line per request would bury the test output
+        pass
+
+
+@contextmanager
+def serve_directory(directory):
+    """Serve ``directory`` over HTTP on a free loopback port while the block runs; yields the base URL."""
+    handler = functools.partial(QuietRequestHandler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def free_port():

@@ -1,17 +1,14 @@
 """The built website works offline: every page loads with no failed and no external requests, equations are
 typeset by MathJax, every image loads, and our pages log no console errors (headless Debian Chromium)."""
 
-import functools
-import http.server
 import re
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
@@ -33,14 +30,8 @@ def content_pages():
 
 @pytest.fixture(scope="module")
 def server():
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.RequestHandlerClass.log_message = lambda *args: None
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_directory(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,14 @@ dragged, each dropdown set, each button pressed, and the picture it controls mus
 for anything; and no chapter page weighs more than 3 MB of HTML (pre-rendered pictures live in the page)."""
 
 import functools
-import http.server
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from bench.pages import LIMIT_BYTES, page_sizes
-from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
@@ -43,14 +41,8 @@ def pages():
 
 @pytest.fixture(scope="module")
 def server():
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.RequestHandlerClass.log_message = lambda *args: None
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_directory(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
