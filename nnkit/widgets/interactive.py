@@ -14,11 +14,9 @@ page, and never leaves a second copy below the widget.
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import Image, clear_output, display
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from nnkit.viz.render import copy_layout, figure_png
-from nnkit.widgets.prerendered import prerendered_plot, website_mode
+from nnkit.widgets.prerendered import figure_of, prerendered_plot, website_mode
 
 
 class InteractivePlot:
@@ -54,10 +52,7 @@ class InteractivePlot:
         """
         with self.output:
             clear_output(wait=True)
-            result = self.draw(**self.values())
-            figure = result.figure if isinstance(result, Axes) else result
-            if not isinstance(figure, Figure):
-                figure = plt.gcf()
+            figure = figure_of(self.draw(**self.values()))
             if keep_layout:
                 copy_layout(figure, self.figure)
             display(Image(data=figure_png(figure)))
