@@ -14,7 +14,10 @@ the previous one was laid out with, and skips the layout (a quarter to a half of
 import io
 
 import matplotlib.image
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 PNG_COMPRESS_LEVEL = 1
 
@@ -24,6 +27,12 @@ def rgba_png(rgba):
     buffer = io.BytesIO()
     matplotlib.image.imsave(buffer, rgba, format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buffer.getvalue()
+
+
+def figure_of(result):
+    """The Figure a ``draw`` function made: it may return a Figure, an Axes, or draw on the current figure."""
+    figure = result.figure if isinstance(result, Axes) else result
+    return figure if isinstance(figure, Figure) else plt.gcf()
 
 
 def figure_png(fig):

@@ -15,8 +15,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import Image, clear_output, display
 
-from nnkit.viz.render import copy_layout, figure_png
-from nnkit.widgets.prerendered import figure_of, prerendered_plot, website_mode
+from nnkit.viz.render import copy_layout, figure_of, figure_png
+from nnkit.widgets.prerendered import prerendered_plot, website_mode
 
 
 class InteractivePlot:

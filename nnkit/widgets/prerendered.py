@@ -27,11 +27,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML, display
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from PIL import Image
 
 from nnkit.viz import render
+from nnkit.viz.render import figure_of
 
 WEBSITE_VARIABLE = "NNKIT_WEBSITE"
 MAX_PICTURES = 150  # per widget, hard cap (a widget that needs more must choose its grid)
@@ -45,12 +44,6 @@ RUN_TO_INTERACT = "Run this notebook in JupyterLab to {what} interactively; the 
 def website_mode():
     """True when the book is being built (``NNKIT_WEBSITE`` set and not ``0``): pages will have no kernel."""
     return os.environ.get(WEBSITE_VARIABLE, "") not in ("", "0")
-
-
-def figure_of(result):
-    """The Figure a ``draw`` function made: it may return a Figure, an Axes, or draw on the current figure."""
-    figure = result.figure if isinstance(result, Axes) else result
-    return figure if isinstance(figure, Figure) else plt.gcf()
 
 
 def figure_png(figure, colours=PALETTE_COLOURS):
