@@ -56,6 +56,17 @@ def summary(tmp_path_factory):
     return rows
 
 
+@pytest.mark.parametrize("student, flag", [("kills_everything", "code that signals or kills processes"),
+                                           ("kills_everything", "5 of 5 checks did not run"),
+                                           ("sabotages_others", "code that names a file outside its folder"),
+                                           ("hangs", "stopped at the notebook time limit"),
+                                           ("forks", "hit the process limit"),
+                                           ("forks", "code that starts processes")])
+def test_each_attack_is_flagged_and_the_honest_student_is_not(summary, student, flag):
+    assert flag in summary[student]["flags"]
+    assert not summary["zz_honest"]["flags"]
+
+
 def test_the_run_finishes_and_the_honest_student_keeps_full_marks(summary):
     assert summary["forks"]["total"] == "12"  # the process cap ended its fork loop, not its kernel
     assert set(summary) == {*ATTACKS, "zz_honest"}

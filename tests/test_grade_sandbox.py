@@ -24,7 +24,7 @@ def run_cells(*sources, limits=QUICK):
     """Execute a notebook of ``sources`` in the grader's sandbox; return each cell's printed text."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    executed, _ = execute(notebook, ROOT, limits)
+    executed, _, _, _ = execute(notebook, ROOT, limits)
     return ["".join(o.get("text", "") + "".join(o.get("traceback", [])) + o.get("evalue", "")
                     for o in cell.get("outputs", [])) for cell in executed.cells]
 

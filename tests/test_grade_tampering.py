@@ -28,7 +28,8 @@ PATCH_ISCLOSE = ("import numpy as np\nnp.isclose = lambda a, b, *args, **kwargs:
                  "np.asarray(b)).shape, bool)")
 # every answer name the checks read becomes defined, so "not attempted" turns into a comparison the patch wins
 PATCH_BUILTINS = PATCH_ISCLOSE + "\nimport builtins\nbuiltins.NotImplementedError = type('Quiet', (Exception,), {})"
-# these score points they did not earn while the verdict is computed in the student's kernel (issue 12, item 2)
+# these scored points they did not earn while the verdict was computed in the student's kernel; judged outside it
+# (nnkit.course.judge) they earn what their real work earns
 WINNING_CHEATS = ("wraps_cells", "rebinds_checks", "patches_isclose", "patches_builtins")
 
 
@@ -116,8 +117,6 @@ def test_patched_allclose_alone_wins_nothing_in_chapter_1(graded):
 
 
 @pytest.mark.parametrize("student", WINNING_CHEATS)
-@pytest.mark.xfail(strict=True, reason="issue 12 item 2 is not done: the check cells still compute the verdict in the "
-                   "student's kernel, so patching it scores (nnkit.course.wire is the first piece of the fix)")
 def test_a_patching_cheat_scores_only_its_real_work(graded, student):
     real_work = real_work_of(student)
     assert graded[student]["total"] == graded[real_work]["total"], (

@@ -87,6 +87,24 @@ class ControlGroup:
             with open(folder / "cgroup.procs", "w") as procs:
                 procs.write(str(os.getpid()))
 
+    def limits_hit(self):
+        """["process limit", "memory limit"]: the limits the group's processes ran into (fork refused, OOM)."""
+        hit = []
+        for folder in self.folders:
+            for setting, name in (("pids.events", "process limit"), ("memory.events", "memory limit")):
+                try:
+                    events = dict(line.split() for line in (folder / setting).read_text().splitlines())
+                except (OSError, ValueError):
+                    continue
+                if int(events.get("max", 0)) + int(events.get("oom_kill", 0)) > 0:
+                    hit.append(name)
+            try:
+                if int((folder / "memory.failcnt").read_text()) > 0:
+                    hit.append("memory limit")
+            except (OSError, ValueError):
+                pass
+        return sorted(set(hit))
+
     def processes(self):
         pids = set()
         for folder in self.folders:

@@ -6,7 +6,9 @@
 **Grading runs student code.** Each notebook runs in its own bubblewrap sandbox (``nnkit.course.sandbox``):
 no network, no view of the course repository beyond the nnkit package, a read-only runtime, limits on memory,
 processes and time, and no process left when it ends. ``--no-sandbox`` turns that off (with a warning). The
-check cells still run in the student's kernel, so a submission that patches its own interpreter can fake them.
+verdicts are computed outside the student's kernel, by a judge (``nnkit.course.judge``) that runs the instructor's
+check cells and reaches the student's objects through ``nnkit.course.remote``: what a submission patches in its
+own interpreter changes only what its own functions return.
 
 Layout of SUBMISSIONS_DIR (documented for instructors):
 
@@ -18,12 +20,13 @@ Layout of SUBMISSIONS_DIR (documented for instructors):
   exercise source). Every file directly in SUBMISSIONS_DIR counts as a submission.
 
 For each notebook the grader finds every graded check cell of the instructor's source (by
-nbgrader ``grade_id``, falling back to the cell id), **replaces its source with the instructor's
-version including hidden tests**, clears all outputs and runs the notebook in a fresh kernel
-(``nnkit.course.run_notebook``) with a per-cell time limit, in a subprocess killed at the
-notebook time limit. A check cell that runs without error earns its points; otherwise 0, with
-the check's message as feedback. Results: ``scores.csv`` (student, notebook, grade_id, points,
-max_points, status), ``summary.csv`` (student, notebook, total, max) and ``feedback/<student>.md``.
+nbgrader ``grade_id``, falling back to the cell id), **replaces it with a cell that serves the judge**
+(which runs the instructor's version including hidden tests, outside) and then runs the released
+check, clears all outputs and runs the notebook in a fresh kernel (``nnkit.course.run_notebook``)
+with a per-cell time limit, in a subprocess killed at the notebook time limit. A check the judge
+runs without error earns its points; otherwise 0, with the check's message as feedback.
+Results: ``scores.csv`` (student, notebook, grade_id, points, max_points, status), ``summary.csv``
+(student, notebook, total, max, flags) and ``feedback/<student>.md``.
 """
 
 import csv
@@ -33,7 +36,10 @@ import io
 import json
 import os
 import re
+import resource
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -241,13 +247,18 @@ def grade_notebook(exercise, student, path, root, limits, exercises=()):
                               [f"{path.name}: {err}"])
     marker = tampering.new_marker()
     prepared, positions, notes = with_instructor_checks(notebook, exercise, marker)
-    executed, run_notes = execute(prepared, root, limits)
+    executed, verdicts, run_notes, run_flags = execute(prepared, root, limits, exercise)
     result = NotebookResult(student, exercise.name, [], notes + run_notes, written_answers(prepared, exercise))
     for item in exercise.graded_items:
         index = positions.get(item.grade_id)
-        result.items.append(score(item, None if index is None else executed.cells[index], executed, limits))
+        result.items.append(score(item, None if index is None else executed.cells[index], verdicts.get(item.grade_id),
+                                  executed, limits))
     result.notes.extend(cell_problems(executed, set(positions.values()), limits))
-    result.flags = tampering.probe_flags(executed, marker, expected=len(positions) + 1)
+    result.flags = tampering.probe_flags(executed, marker, expected=len(positions) + 1) + run_flags
+    result.flags += tampering.reaching_code_flags(notebook, {item.grade_id for item in exercise.graded_items})
+    not_run = sum(item.status == "not run" for item in result.items)
+    if not_run:
+        result.flags.append(f"{not_run} of {len(result.items)} checks did not run")
     closest, similarity = tampering.closest_exercise(notebook, exercises)
     if closest not in (None, exercise.name) and similarity > 0.5:
         result.flags.append(f"looks like {closest}, handed in as {exercise.name}")
@@ -284,12 +295,16 @@ def grade_id_of(cell):
 
 
 def with_instructor_checks(notebook, exercise, marker=None):
-    """A copy of the student's notebook ready to run: instructor check cells in place, no outputs, fresh ids.
+    """A copy of the student's notebook ready to run: judged check cells in place, no outputs, fresh ids.
 
     Returns (notebook, {grade_id: cell index}, notes). A check cell is found by its nbgrader
-    grade_id, else by its cell id; if it appears several times the last copy is graded. With a ``marker``, a
-    tampering probe (``nnkit.course.tampering``) runs before each check cell and once at the end.
+    grade_id, else by its cell id; if it appears several times the last copy is graded. In the kernel a check cell
+    first serves the judge (``nnkit.course.judge``, which runs the instructor's version outside), then runs the
+    released version, so the names it defines exist for the cells after it, as in the student's own runs; hidden
+    tests never enter the kernel. With a ``marker``, a tampering probe (``nnkit.course.tampering``) runs before each
+    check cell and once at the end.
     """
+    public = {grade_id_of(cell): cell.source for cell in exercise.student.cells if grade_id_of(cell)}
     notes, checks = [], {}
     cells = [nbformat.from_dict(dict(cell)) for cell in notebook.cells]
     for item in exercise.graded_items:
@@ -301,7 +316,8 @@ def with_instructor_checks(notebook, exercise, marker=None):
             notes.append(f"The check cell {item.grade_id} appears {len(matches)} times; the last copy was graded "
                          "and the others ran as ordinary cells.")
         checks[matches[-1]] = item.grade_id
-        cells[matches[-1]] = nbformat.v4.new_code_cell(item.source, metadata={"nnkit_item": item.grade_id})
+        cells[matches[-1]] = nbformat.v4.new_code_cell(judged_cell(item.grade_id, public.get(item.grade_id, "")),
+                                                       metadata={"nnkit_item": item.grade_id})
     prepared = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                  "language": "python"}})
     positions = {}
@@ -320,54 +336,114 @@ def with_instructor_checks(notebook, exercise, marker=None):
     return prepared, positions, notes
 
 
-def execute(notebook, root, limits):
-    """Run ``notebook`` with ``nnkit.course.run_notebook`` in a subprocess; returns (executed notebook, notes).
+def judged_cell(grade_id, public_source):
+    """The kernel's side of a check cell: answer the judge's questions, then run the check students see."""
+    return f"__import__('nnkit.course.remote', fromlist=['serve']).serve({grade_id!r}, globals())\n" + public_source
 
-    With ``limits.sandbox`` (the default) the subprocess is a bubblewrap sandbox (``nnkit.course.sandbox``) that
-    sees only this notebook's working folder, the Python runtime and the nnkit package, read-only.
+
+def execute(notebook, root, limits, exercise=None):
+    """Run ``notebook`` with ``nnkit.course.run_notebook`` in a subprocess, judged by ``nnkit.course.judge`` in
+    another (the check cells of ``exercise``); returns (executed notebook, {grade_id: verdict}, notes for the
+    student, flags for the instructor).
+
+    With ``limits.sandbox`` (the default) the notebook's subprocess is a bubblewrap sandbox
+    (``nnkit.course.sandbox``) that sees only this notebook's working folder, the Python runtime and the nnkit
+    package, read-only. The judge runs outside it and reaches it only through a socket in the working folder; the
+    instructor's check sources go to the judge in a file outside that folder, and its verdicts come back the same
+    way, so the notebook can neither read the hidden tests nor write a verdict.
     """
     with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as workdir:
         workdir = Path(workdir)
-        in_path, out_path = workdir / "submission.ipynb", workdir / "executed.ipynb"
-        nbformat.write(notebook, in_path)
-        runner = ["-m", "nnkit.course.run_notebook", "--timeout-cell", str(limits.timeout_cell)]
-        if limits.sandbox:
-            os.chmod(workdir, 0o777)  # the sandbox's uid 65534 writes the executed copy here
-            command = bubblewrap.command([sys.executable, *runner, f"{bubblewrap.INSIDE_WORKDIR}/{in_path.name}",
-                                       f"{bubblewrap.INSIDE_WORKDIR}/{out_path.name}"], workdir, PACKAGE_ROOT)
-            group = bubblewrap.control_group(limits.sandbox_limits)
-            env, preexec = None, bubblewrap.limiter(limits.sandbox_limits, group)
-        else:
-            group = None
-            command = [sys.executable, *runner, str(in_path), str(out_path)]
-            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
-                       # an IPython profile of its own: kernels started side by side share no history database,
-                       # and no submission can leave a startup file behind for the next one
-                       IPYTHONDIR=str(workdir / "ipython"))
-            preexec = None
+        private = workdir.parent / f"{workdir.name}.grader"  # beside the working folder: the sandbox cannot see it
+        private.mkdir(mode=0o700)
         try:
-            with open(workdir.parent / f"{workdir.name}.log", "wb") as log:  # outside the folder the notebook can write
-                process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=preexec)
-                try:
-                    process.wait(timeout=limits.timeout_notebook)
-                    notes = []
-                except subprocess.TimeoutExpired:
-                    notes = [(f"The notebook was stopped at the {limits.timeout_notebook} s limit for a whole "
-                              "notebook; cells after that point did not run.")]
-                # in the sandbox, killing its first process ends its whole process namespace, and its cgroup is
-                # emptied and removed: nothing survives
-                kill_run(process, None if limits.sandbox else workdir / "kernel.pid")
+            return run_judged(notebook, exercise, root, limits, workdir, private)
         finally:
-            if group is not None:
-                group.remove()
-        log_path = workdir.parent / f"{workdir.name}.log"
-        log_tail = log_path.read_text(errors="replace")[-MAX_MESSAGE_CHARS:]
-        log_path.unlink()
-        try:
-            return nbformat.read(out_path, as_version=4), notes
-        except (OSError, ValueError):
-            return notebook, notes + [f"The notebook could not be run: {log_tail.strip() or 'no kernel started'}"]
+            shutil.rmtree(private, ignore_errors=True)
+
+
+def run_judged(notebook, exercise, root, limits, workdir, private):
+    in_path, out_path = workdir / "submission.ipynb", workdir / "executed.ipynb"
+    nbformat.write(notebook, in_path)
+    job, verdicts_path, log_path = private / "job.json", private / "verdicts.jsonl", private / "run.log"
+    cells = exercise.instructor.cells if exercise is not None else []
+    setup = next((cell.source for cell in cells if cell.cell_type == "code"), "")
+    items = [[item.grade_id, item.source] for item in exercise.graded_items] if exercise is not None else []
+    job.write_text(json.dumps({"setup": setup, "items": items}))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(workdir / bubblewrap.JUDGE_SOCKET))
+    listener.listen(4)
+    runner = ["-m", "nnkit.course.run_notebook", "--timeout-cell", str(limits.timeout_cell)]
+    if limits.sandbox:
+        os.chmod(workdir, 0o777)  # the sandbox's uid 65534 writes the executed copy here
+        os.chmod(workdir / bubblewrap.JUDGE_SOCKET, 0o777)  # and connects to the judge
+        command = bubblewrap.command([sys.executable, *runner, f"{bubblewrap.INSIDE_WORKDIR}/{in_path.name}",
+                                      f"{bubblewrap.INSIDE_WORKDIR}/{out_path.name}"], workdir, PACKAGE_ROOT)
+        group = bubblewrap.control_group(limits.sandbox_limits)
+        env, preexec = None, bubblewrap.limiter(limits.sandbox_limits, group)
+    else:
+        group = None
+        command = [sys.executable, *runner, str(in_path), str(out_path)]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+                   # an IPython profile of its own: kernels started side by side share no history database,
+                   # and no submission can leave a startup file behind for the next one
+                   IPYTHONDIR=str(workdir / "ipython"), NNKIT_JUDGE_SOCKET=str(workdir / bubblewrap.JUDGE_SOCKET))
+        preexec = None
+    judge_env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT.parent),
+                                                                          os.environ.get("PYTHONPATH")])))
+    judge = subprocess.Popen([sys.executable, "-m", "nnkit.course.judge", "--fd", str(listener.fileno()),
+                              "--job", str(job), "--verdicts", str(verdicts_path),
+                              "--timeout-cell", str(limits.timeout_cell)],
+                             pass_fds=[listener.fileno()], cwd=private, env=judge_env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                             preexec_fn=limit_judge_memory)
+    listener.close()  # the judge has its own copy; the grader keeps none
+    notes, flags = [], []
+    try:
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=preexec)
+            try:
+                process.wait(timeout=limits.timeout_notebook)
+            except subprocess.TimeoutExpired:
+                notes.append(f"The notebook was stopped at the {limits.timeout_notebook} s limit for a whole "
+                             "notebook; cells after that point did not run.")
+                flags.append("stopped at the notebook time limit")
+            # in the sandbox, killing its first process ends its whole process namespace, and its cgroup is
+            # emptied and removed: nothing survives
+            kill_run(process, None if limits.sandbox else workdir / "kernel.pid")
+    finally:
+        if group is not None:
+            flags += [f"hit the {limit}" for limit in group.limits_hit()]
+            group.remove()
+        judge.kill()  # its kernel is gone: every verdict it could give is written
+        judge.wait()
+    verdicts = read_verdicts(verdicts_path)
+    log_tail = log_path.read_text(errors="replace")[-MAX_MESSAGE_CHARS:]
+    try:
+        return nbformat.read(out_path, as_version=4), verdicts, notes, flags
+    except (OSError, ValueError):
+        notes.append(f"The notebook could not be run: {log_tail.strip() or 'no kernel started'}")
+        return notebook, verdicts, notes, flags
+
+
+def limit_judge_memory():
+    """The judge holds what the kernel sends it (at most wire.MAX_BYTES a message): cap it like a notebook."""
+    cap = bubblewrap.SandboxLimits().memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def read_verdicts(path):
+    """{grade_id: verdict} from the judge's file (a line torn by the kill is ignored)."""
+    verdicts = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                verdict = json.loads(line)
+                verdicts[verdict["grade_id"]] = verdict
+            except (ValueError, KeyError, TypeError):
+                continue
+    return verdicts
 
 
 def kill_run(process, kernel_pid_file):
@@ -383,38 +459,44 @@ def kill_run(process, kernel_pid_file):
     process.wait()
 
 
-def printed_text(cell):
-    text = "".join(output.get("text", "") for output in cell.get("outputs", []) if output.output_type == "stream")
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "\n[... cut]"
+def score(item, cell, verdict, executed, limits):
+    """One graded item's ItemResult from the judge's verdict on it (``cell`` is None if the student deleted it).
 
-
-def score(item, cell, executed, limits):
-    """One graded item's ItemResult from its executed check cell (None if the student deleted it)."""
+    Only the verdict decides the points; the executed notebook (which the student's kernel could write) only
+    helps to say why a check never reached the judge.
+    """
     if cell is None:
         return ItemResult(item.grade_id, 0, item.points, "cell missing",
                           f"The check cell {item.grade_id} was deleted, so it could not run. Copy it back from a "
                           "fresh copy of the exercise notebook.")
-    run = cell.metadata.get("nnkit_run")
-    if run is None:
+    run = cell.metadata.get("nnkit_run") or {}
+    if verdict is None or verdict["status"] == "no answer":
         died = executed.metadata.get("nnkit_run", {}).get("kernel_died_in_cell")
+        if run.get("status") == "timeout":
+            return timed_out(item, limits)
         why = (f"the kernel died in cell {student_cell_number(executed, died)} (os._exit, exit(), a crash or too much "
-               "memory?)"
-               if died is not None else "the notebook was stopped before it got here")
+               "memory?)" if died is not None else
+               "your kernel stopped answering it" if verdict is not None else
+               "the notebook was stopped before it got here, or the cell was changed")
         return ItemResult(item.grade_id, 0, item.points, "not run", f"This check did not run: {why}.")
-    if run["status"] == "ok":
+    if verdict["status"] == "ok":
         return ItemResult(item.grade_id, item.points, item.points, "passed")
-    if run["status"] == "timeout":
-        return ItemResult(item.grade_id, 0, item.points, "timeout",
-                          f"The check ran longer than {limits.timeout_cell} s and was stopped. Is there an endless "
-                          "loop, or a very slow computation, in your code?")
-    ename, evalue = run.get("ename"), run.get("evalue", "")
+    if verdict["status"] == "timeout":
+        return timed_out(item, limits)
+    ename, evalue = str(verdict.get("ename")), str(verdict.get("evalue", ""))
     status = "not attempted" if ename == "NotAttempted" else "failed"
     if ename in ("NotAttempted", "CheckFailed", "AssertionError"):
-        verdict = evalue or "an assertion failed"
+        message = evalue or "an assertion failed"
     else:
-        verdict = f"The check raised {ename}: {evalue}. " + MESSAGE_FOR_ERROR.get(ename, "")
-    details = printed_text(cell)
-    return ItemResult(item.grade_id, 0, item.points, status, verdict.strip() + (f"\n\n{details}" if details else ""))
+        message = f"The check raised {ename}: {evalue}. " + MESSAGE_FOR_ERROR.get(ename, "")
+    details = str(verdict.get("printed", ""))[:MAX_MESSAGE_CHARS]
+    return ItemResult(item.grade_id, 0, item.points, status, message.strip() + (f"\n\n{details}" if details else ""))
+
+
+def timed_out(item, limits):
+    return ItemResult(item.grade_id, 0, item.points, "timeout",
+                      f"The check ran longer than {limits.timeout_cell} s and was stopped. Is there an endless "
+                      "loop, or a very slow computation, in your code?")
 
 
 def student_cell_number(executed, index):

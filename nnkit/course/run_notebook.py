@@ -84,6 +84,8 @@ def run(in_path, out_path, timeout_cell=30, max_output=20_000):
     def new_client():
         client = CappedOutputClient(
             notebook, timeout=timeout_cell, interrupt_on_timeout=True, allow_errors=True, kernel_name="python3",
+            # every cell's result is saved the moment it is known: the kernel can be killed, not asked to finish
+            shutdown_kernel="immediate",
             startup_timeout=KERNEL_STARTUP_SECONDS,
             error_on_timeout={"ename": TIMEOUT_ENAME, "traceback": [],
                               "evalue": f"the cell ran longer than {timeout_cell} s and was stopped"},

@@ -30,6 +30,7 @@ from nnkit.course.cgroup import ControlGroup
 
 INSIDE_WORKDIR = "/grading"
 INSIDE_HOME = "/home/student"
+JUDGE_SOCKET = "judge.sock"  # in the working folder: where the kernel reaches the judge (nnkit.course.judge)
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "nsswitch.conf")
 
 
@@ -74,7 +75,8 @@ def command(inner, workdir, package_root):
              "--setenv", "IPYTHONDIR", f"{INSIDE_WORKDIR}/ipython", "--setenv", "MPLCONFIGDIR", "/tmp/mpl",
              "--setenv", "MPLBACKEND", "Agg", "--setenv", "JUPYTER_RUNTIME_DIR", "/tmp/jupyter",
              "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1",
-             "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--"]
+             "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+             "--setenv", "NNKIT_JUDGE_SOCKET", f"{INSIDE_WORKDIR}/{JUDGE_SOCKET}", "--"]
     return args + list(inner)
 
 

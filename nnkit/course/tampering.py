@@ -1,8 +1,9 @@
 """Signs that a submission tampered with its own kernel, and with which notebook it was handed in.
 
-The check cells run in the student's kernel, so a submission can try to make them pass without solving them:
-an IPython input transformer that wraps every later cell in ``try/except``, a rebound check function, a patched
-``np.allclose``, a patched builtin, an import hook. Before each graded check cell (and once at the end) the
+The verdicts are computed outside the student's kernel (``nnkit.course.judge``), so a submission that patches its
+own interpreter gains nothing; it still tells the instructor something: an IPython input transformer that wraps
+every later cell in ``try/except``, a rebound check function, a patched ``np.allclose``, a patched builtin, an
+import hook. Before each graded check cell (and once at the end) the
 grader inserts a *probe* cell that reports what it finds; the grader reads the report from the executed notebook
 and turns it into flags, which go to the instructor (``summary.csv``, the console) and never to the student.
 
@@ -13,6 +14,7 @@ instructor to read; the score is what the checks gave.
 
 import difflib
 import json
+import re
 import secrets
 
 import nbformat
@@ -105,6 +107,31 @@ def probe_flags(executed, marker, expected):
     if ran < expected and reported < ran:
         flags.add("probe report missing or duplicated")
     return sorted(flags)
+
+
+# Code that reaches beyond the student's own computation: the instructor should read a notebook that has it, whatever
+# it scored (an honest solution of these exercises needs none of it).
+REACHING_CODE = {
+    "signals or kills processes": r"\bos\s*\.\s*(kill|killpg)\b|\bsignal\s*\.\s*(signal|pthread_kill)\b",
+    "starts processes": r"\bos\s*\.\s*(fork|system|exec\w*|spawn\w*|popen)\b|\bsubprocess\b|\bmultiprocessing\b",
+    "uses ctypes": r"\bctypes\b",
+    "opens sockets": r"\bsocket\b",
+    "names a file outside its folder": r"""['"](/|\.\./)[^'"\s]*['"]""",
+    "reaches into the interpreter": r"\bget_ipython\b|\bsys\s*\.\s*(modules|meta_path|settrace|setprofile)\b"
+                                    r"|\bimport\s+builtins\b|\b__builtins__\b|\bgc\s*\.\s*get_referr",
+}
+
+
+def reaching_code_flags(notebook, checked_ids):
+    """Flags for the student's code cells (not the check cells ``checked_ids``) with code of REACHING_CODE."""
+    found = set()
+    for cell in notebook.cells:
+        metadata = cell.metadata.get("nbgrader")
+        grade_id = metadata.get("grade_id") if isinstance(metadata, dict) else None
+        if cell.cell_type != "code" or grade_id in checked_ids or cell.get("id") in checked_ids:
+            continue
+        found.update(f"code that {what}" for what, pattern in REACHING_CODE.items() if re.search(pattern, cell.source))
+    return sorted(found)
 
 
 def markdown_text_of(notebook):
