@@ -2,8 +2,9 @@
 
     python -m nnkit.course.judge --fd N --job JOB.json --verdicts VERDICTS.jsonl [--timeout-cell 30]
 
-The grader starts one judge per notebook, beside the sandbox that runs the notebook, and hands it a listening Unix
-socket (``--fd``) whose file the sandbox sees. In the student's kernel each check cell has become "serve the judge"
+The grader starts one judge per notebook, beside the sandbox that runs the notebook (forked from a process that has
+imported it already, :class:`JudgeServer`), and hands it a listening Unix socket whose file the sandbox sees.
+In the student's kernel each check cell has become "serve the judge"
 (:func:`nnkit.course.remote.serve`): the kernel connects and names its check cell; the judge then runs that cell's
 instructor source in its own interpreter, where the check functions, numpy, nnkit and every reference value are
 the real ones, and the student's names (``z``, ``silu_derivative``, ``MyELU``, ...) are fetched from the kernel:
@@ -23,18 +24,108 @@ JOB is ``{"setup": source, "items": [[grade_id, source], ...]}``.
 
 import argparse
 import ast
+import atexit
 import builtins
 import contextlib
 import io
 import json
+import os
+import resource
+import select
 import signal
 import socket
+import subprocess
 import sys
+import threading
+from pathlib import Path
 
 from nnkit.course import remote, wire
 
 HELLO_SECONDS = 10
+ORPHAN_CHECK_SECONDS = 5
 MAX_PRINTED = 1_500
+
+
+class JudgeServer:
+    """A process that has imported the judge (numpy, nnkit) once and forks a fresh judge for each notebook.
+
+    A forked judge starts in a millisecond, in a copy of an interpreter no notebook has touched (a judge started
+    from scratch costs 0.2 s of CPU per notebook). ``start`` returns a pidfd of the new judge, which ``stop`` kills:
+    a pidfd names that process and no other, even after its pid is reused. The server ends when the grader closes
+    its end of the channel, or dies; a judge ends when it is killed or its server has ended.
+    """
+
+    def __init__(self):
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
+                                                                        os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen([sys.executable, "-m", "nnkit.course.judge", "--server", str(theirs.fileno())],
+                                        pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        theirs.close()
+        self.channel = ours
+        self.lock = threading.Lock()
+
+    def start(self, listener, job_path, verdicts_path, timeout_cell, memory_bytes):
+        request = json.dumps([str(job_path), str(verdicts_path), timeout_cell, memory_bytes]).encode()
+        with self.lock:
+            socket.send_fds(self.channel, [request], [listener.fileno()])
+            _, fds, _, _ = socket.recv_fds(self.channel, 16, 1)
+        if not fds:
+            raise RuntimeError("the judge server did not start a judge")
+        return fds[0]
+
+    @staticmethod
+    def stop(pidfd):
+        try:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            # a killed judge is gone at once; wait until it is, so its last verdict line is complete or absent
+            select.select([pidfd], [], [], 5)
+        except ProcessLookupError:
+            pass
+        finally:
+            os.close(pidfd)
+
+    def close(self):
+        self.channel.close()
+        self.process.kill()
+        self.process.wait()
+
+
+_shared = None
+_shared_lock = threading.Lock()
+
+
+def shared_server():
+    """This process's JudgeServer, started on first use (and again if it died), closed when the process exits."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared.process.poll() is not None:
+            _shared = JudgeServer()
+            atexit.register(_shared.close)
+        return _shared
+
+
+def serve_forks(channel):
+    """The judge server's loop: for each request from the grader, fork a judge and send back its pidfd."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # judges are reaped by the system: nobody waits for them
+    server = os.getpid()
+    while True:
+        message, fds, _, _ = socket.recv_fds(channel, 65536, 1)
+        if not message or not fds:
+            return  # the grader is done (or gone)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                channel.close()
+                os.setsid()
+                run(socket.socket(fileno=fds[0]), *json.loads(message), server=server)
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        pidfd = os.pidfd_open(pid)
+        socket.send_fds(channel, [b"ok"], [pidfd])
+        os.close(pidfd)
 
 
 class CheckTimeout(Exception):
@@ -84,9 +175,15 @@ class Judge:
         classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
         self.owned = (bound_at_top_level(tree) - classes) | {"__name__", "__builtins__"}
 
-    def serve(self, listener):
+    def serve(self, listener, server=None):
+        listener.settimeout(ORPHAN_CHECK_SECONDS)
         while True:
-            connection, _ = listener.accept()
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                if server is not None and os.getppid() != server:
+                    return  # the grader and its judge server are gone: nobody will read a verdict
+                continue
             with connection:
                 try:
                     self.judge_connection(connection)
@@ -145,19 +242,33 @@ class Judge:
         raise CheckTimeout()
 
 
+def run(listener, job_path, verdicts_path, timeout_cell=30, memory_bytes=None, server=None):
+    """Judge the check cells of the job at ``job_path`` for the kernels that connect to ``listener``, until killed
+    (or until the judge server ``server``, a pid, has ended)."""
+    if memory_bytes is not None:  # the judge holds what the kernel sends it: capped like a notebook
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    quiet = os.open(os.devnull, os.O_WRONLY)  # numpy's warnings about a student's numbers are nobody's business
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    with open(job_path, encoding="utf-8") as handle:
+        job = json.load(handle)
+    sys.setrecursionlimit(3000)
+    with open(verdicts_path, "a", encoding="utf-8") as verdicts:
+        Judge(job["setup"], job["items"], timeout_cell, verdicts).serve(listener, server)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m nnkit.course.judge", description=__doc__.split("\n")[0])
-    parser.add_argument("--fd", type=int, required=True, help="a listening Unix socket, inherited from the grader")
-    parser.add_argument("--job", required=True)
-    parser.add_argument("--verdicts", required=True)
+    parser.add_argument("--server", type=int, help="be a judge server on this inherited socket (JudgeServer)")
+    parser.add_argument("--fd", type=int, help="a listening Unix socket, inherited from the grader")
+    parser.add_argument("--job")
+    parser.add_argument("--verdicts")
     parser.add_argument("--timeout-cell", type=int, default=30)
     args = parser.parse_args(argv)
-    with open(args.job, encoding="utf-8") as handle:
-        job = json.load(handle)
-    listener = socket.socket(fileno=args.fd)
-    sys.setrecursionlimit(3000)
-    with open(args.verdicts, "a", encoding="utf-8") as verdicts:
-        Judge(job["setup"], job["items"], args.timeout_cell, verdicts).serve(listener)
+    if args.server is not None:
+        serve_forks(socket.socket(fileno=args.server))
+    else:
+        run(socket.socket(fileno=args.fd), args.job, args.verdicts, args.timeout_cell)
 
 
 if __name__ == "__main__":
