@@ -26,11 +26,13 @@ REBIND = "check_array = check_that = lambda *args, **kwargs: None"
 PATCH_NUMPY = "import numpy as np\nnp.allclose = lambda *args, **kwargs: True"
 PATCH_ISCLOSE = ("import numpy as np\nnp.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(np.asarray(a), "
                  "np.asarray(b)).shape, bool)")
+# answer every question of the judge with True, whatever it asks: the judge's checks see only the answers
+PATCH_REMOTE = "import nnkit.course.remote as remote\nremote.Peer.perform = lambda self, op, args, errstate=None: True"
 # every answer name the checks read becomes defined, so "not attempted" turns into a comparison the patch wins
 PATCH_BUILTINS = PATCH_ISCLOSE + "\nimport builtins\nbuiltins.NotImplementedError = type('Quiet', (Exception,), {})"
 # these scored points they did not earn while the verdict was computed in the student's kernel; judged outside it
 # (nnkit.course.judge) they earn what their real work earns
-WINNING_CHEATS = ("wraps_cells", "rebinds_checks", "patches_isclose", "patches_builtins")
+WINNING_CHEATS = ("wraps_cells", "rebinds_checks", "patches_isclose", "patches_builtins", "patches_remote")
 
 
 def wrong_answers(notebook):
@@ -82,6 +84,7 @@ def graded(tmp_path_factory):
         "patches_isclose": with_first_cell(wrong_answers(solved), PATCH_ISCLOSE, after_setup=True),
         "patches_builtins": with_first_cell(wrong_answers(solved), PATCH_BUILTINS, after_setup=True),
         "wrong_chapter": PERCEPTRON.instructor,
+        "patches_remote": with_first_cell(released, PATCH_REMOTE, after_setup=True),
     }
     for student, notebook in cases.items():
         (submissions / student).mkdir(parents=True)
@@ -102,13 +105,14 @@ def test_honest_submissions_keep_their_score_and_get_no_flag(graded):
                                            ("rebinds_checks", "rebound check check_array"),
                                            ("patches_numpy", "patched numpy.allclose"),
                                            ("wrong_chapter", "looks like 02_perceptron"),
+                                           ("patches_remote", "code that uses the grader's own modules"),
                                            ("renamed", "unrecognized file 01_neuron (1).ipynb")])
 def test_each_cheat_is_flagged(graded, student, flag):
     assert flag in graded[student]["flags"]
 
 
 def real_work_of(student):
-    return "honest_blank" if student in ("wraps_cells", "rebinds_checks") else "honest_wrong"
+    return "honest_blank" if student in ("wraps_cells", "rebinds_checks", "patches_remote") else "honest_wrong"
 
 
 def test_patched_allclose_alone_wins_nothing_in_chapter_1(graded):
@@ -126,3 +130,22 @@ def test_a_patching_cheat_scores_only_its_real_work(graded, student):
 def test_wrong_work_earns_little_and_gets_no_flag(graded):
     assert float(graded["honest_wrong"]["total"]) < float(graded["honest_wrong"]["max"]) / 2
     assert not graded["honest_wrong"]["flags"]
+
+
+# the reference path of exercise 1 comes from the setup's helper run_optimizer: rebound in the kernel, it would make
+# the student's zeros "right"; the judge keeps its own copy of everything the setup defines (but its classes)
+REBIND_HELPER = ("run_optimizer = lambda *args, **kwargs: np.zeros((4, 1))\n"
+                 "w1 = w2 = w3 = 0.0\nfactor_at_1_1 = 1.0\ndiverges = True")
+
+
+def test_rebinding_a_helper_of_the_setup_does_not_change_the_reference(tmp_path):
+    exercise = build_exercise(ROOT / "exercises" / "source" / "05_gradient_descent.md")
+    (tmp_path / "subs").mkdir()
+    notebook = nbformat.from_dict(exercise.student)
+    check = next(i for i, cell in enumerate(notebook.cells)
+                 if cell.metadata.get("nbgrader", {}).get("grade_id") == "ex1")
+    notebook.cells.insert(check, nbformat.v4.new_code_cell(REBIND_HELPER))  # after the answer cell, before its check
+    (tmp_path / "subs" / "cheat.ipynb").write_text(render(notebook))
+    [result] = grade(tmp_path / "subs", tmp_path / "out", root=ROOT, assignment="05_gradient_descent")
+    ex1 = next(item for item in result.items if item.grade_id == "ex1")
+    assert (ex1.points, ex1.status) == (0, "failed"), ex1

@@ -254,7 +254,9 @@ def grade_notebook(exercise, student, path, root, limits, exercises=()):
                                   executed, limits))
     result.notes.extend(cell_problems(executed, set(positions.values()), limits))
     result.flags = tampering.probe_flags(executed, marker, expected=len(positions) + 1) + run_flags
-    result.flags += tampering.reaching_code_flags(notebook, {item.grade_id for item in exercise.graded_items})
+    locked = {grade_id_of(cell) for cell in exercise.instructor.cells
+              if grade_id_of(cell) and not cell.metadata["nbgrader"].get("solution")}
+    result.flags += tampering.reaching_code_flags(notebook, locked)
     not_run = sum(item.status == "not run" for item in result.items)
     if not_run:
         result.flags.append(f"{not_run} of {len(result.items)} checks did not run")

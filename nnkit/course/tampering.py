@@ -117,13 +117,15 @@ REACHING_CODE = {
     "uses ctypes": r"\bctypes\b",
     "opens sockets": r"\bsocket\b",
     "names a file outside its folder": r"""['"](/|\.\./)[^'"\s]*['"]""",
+    "uses the grader's own modules": r"\bnnkit\s*\.\s*course\s*\.\s*(?!checks\b)\w+|\bfrom\s+nnkit\.course\s+import",
     "reaches into the interpreter": r"\bget_ipython\b|\bsys\s*\.\s*(modules|meta_path|settrace|setprofile)\b"
                                     r"|\bimport\s+builtins\b|\b__builtins__\b|\bgc\s*\.\s*get_referr",
 }
 
 
 def reaching_code_flags(notebook, checked_ids):
-    """Flags for the student's code cells (not the check cells ``checked_ids``) with code of REACHING_CODE."""
+    """Flags for the student's code cells (not the instructor's locked cells ``checked_ids``: the setup and the
+    checks) with code of REACHING_CODE."""
     found = set()
     for cell in notebook.cells:
         metadata = cell.metadata.get("nbgrader")
