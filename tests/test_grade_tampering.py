@@ -104,6 +104,8 @@ def test_honest_submissions_keep_their_score_and_get_no_flag(graded):
 @pytest.mark.parametrize("student, flag", [("wraps_cells", "input transformer"),
                                            ("rebinds_checks", "rebound check check_array"),
                                            ("patches_numpy", "patched numpy.allclose"),
+                                           ("patches_isclose", "patched numpy.isclose"),
+                                           ("patches_builtins", "patched builtin NotImplementedError"),
                                            ("wrong_chapter", "looks like 02_perceptron"),
                                            ("patches_remote", "code that uses the grader's own modules"),
                                            ("renamed", "unrecognized file 01_neuron (1).ipynb")])

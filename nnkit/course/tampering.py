@@ -62,6 +62,10 @@ def __nnkit_probe(marker):
     for name in ("print", "isinstance", "abs", "len", "__import__", "exec", "eval", "compile", "getattr"):
         if not isinstance(getattr(builtins, name), types.BuiltinFunctionType):
             found.append("patched builtin " + name)
+    for name in ("NotImplementedError", "AssertionError", "Exception", "BaseException", "NameError", "TypeError",
+                 "ValueError"):
+        if getattr(getattr(builtins, name, None), "__module__", None) != "builtins":
+            found.append("patched builtin " + name)
     standard = ("BuiltinImporter", "FrozenImporter", "PathFinder", "_EditableFinder", "VendorImporter",
                 "_SixMetaPathImporter", "DistutilsMetaFinder", "_ImportHookChainedLoader")
     for finder in sys.meta_path:
