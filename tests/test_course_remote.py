@@ -59,6 +59,12 @@ def not_yet(x):
     raise NotImplementedError()
 
 
+def zero_weight(layer, parameters=()):
+    """Sets the weights of what it is handed to 0: allowed for parameters passed to it, not for a layer's."""
+    for parameter in [layer.weight, *parameters]:
+        parameter.data[...] = 0.0
+
+
 class AlwaysEqual:
     def __eq__(self, other):
         return True
@@ -76,7 +82,7 @@ def judge():
     names = {"GoodTanh": GoodTanh, "WrongTanh": WrongTanh, "Scale": Scale, "MySGD": MySGD, "overflows": overflows,
              "not_yet": not_yet, "answer": [1.0, 2.0], "rigged": AlwaysEqual(), "calls_back": lambda f, *args: f(*args),
              "read_hidden": lambda obj: obj._hidden, "read_shown": lambda obj: obj.shown,
-             "set_shown": lambda obj: setattr(obj, "shown", 2)}
+             "set_shown": lambda obj: setattr(obj, "shown", 2), "zero_weight": zero_weight}
     failures = []
 
     def kernel():
@@ -156,6 +162,13 @@ def test_the_judges_objects_are_guarded(judge, attack, error):
         judge.request("name", "calls_back")(lambda: np)
     with pytest.raises(Exception, match="does not hand a type"):
         judge.request("name", "calls_back")(lambda: Secret)
+
+
+def test_the_kernel_changes_only_the_parameters_it_was_passed(judge):
+    reference, trained = nn.Linear(2, 2), nn.Linear(2, 2)
+    judge.request("name", "zero_weight")(reference, trained.parameters())
+    assert np.abs(reference.weight.data).min() > 0  # read through the layer: the judge's copy is untouched
+    assert not trained.weight.data.any()  # passed as an argument (as to an optimizer): changed
 
 
 def test_a_forged_handle_is_a_wire_error():

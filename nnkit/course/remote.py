@@ -206,6 +206,10 @@ class Peer:
         self.stand_ins = {}  # the other side's id -> Remote
         self.mirrors = {}  # the other side's parameter id -> our copy of it
         self.mirror_ids = {}  # id(our copy) -> the other side's parameter id
+        # our parameters the other side may change: on the guarded end only those we passed as arguments (an
+        # optimizer's), not those it read from an object we handed it (a reference layer's weights)
+        self.writable = set()
+        self.sending_arguments = False
 
     # -- encoding -------------------------------------------------------------------------------------------
     def handle(self, obj):
@@ -215,7 +219,10 @@ class Peer:
         if isinstance(obj, Parameter):
             if id(obj) in self.mirror_ids:
                 return {"your_parameter": self.mirror_ids[id(obj)]}
-            return {"parameter": self.export(obj)}
+            ident = self.export(obj)
+            if self.sending_arguments or not self.guarded:
+                self.writable.add(ident)
+            return {"parameter": ident}
         if isinstance(obj, Tensor) and obj.is_leaf:
             return {"tensor": wire._encode(obj.data, "tensor", 0), "requires_grad": obj.requires_grad}
         if self.guarded and (isinstance(obj, (types.ModuleType, type)) or getattr(obj, "__module__", "") == "builtins"
@@ -283,6 +290,8 @@ class Peer:
             parameter = self.mirrors.get(ident) if owner == "mine" else self.exported.get(ident)
             if not isinstance(parameter, Parameter) or not isinstance(data, np.ndarray):
                 raise wire.WireError("a parameter state names no shared parameter")
+            if owner == "yours" and ident not in self.writable:
+                continue
             if parameter.data.shape == data.shape and parameter.data.dtype == data.dtype:
                 if not np.array_equal(parameter.data, data, equal_nan=data.dtype.kind in "fc"):
                     parameter.data[...] = data  # in place: whoever holds the array sees the new values
@@ -333,7 +342,11 @@ class Peer:
         message = {"kind": "request", "op": op, "args": list(args)}
         if op == "call":  # numpy's error settings (np.errstate) of the caller hold for the call
             message["errstate"] = np.geterr()
-        self.send(message)
+        self.sending_arguments = True
+        try:
+            self.send(message)
+        finally:
+            self.sending_arguments = False
         while True:
             reply = self.receive()
             if reply["kind"] == "reply":
