@@ -17,6 +17,8 @@ Names the setup cell or an earlier check cell binds at its top level belong to t
 ``run_optimizer``, ``reference_conv``), except the setup's classes, which the exercises extend (chapter 7's
 ``Value``); all other names a check reads come from the kernel at the moment the check runs.
 
+A stand-in passes ``isinstance`` but not ``type(x) is``: check cells use the former (book/instructors.md).
+
 Each check cell's verdict is one JSON line in VERDICTS (written as soon as it is known): ``grade_id``, ``status``
 (``ok``, ``error``, ``timeout``, ``no answer``), ``ename``, ``evalue`` and ``printed`` (what the check printed).
 JOB is ``{"setup": source, "items": [[grade_id, source], ...]}``.
