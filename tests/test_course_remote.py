@@ -4,15 +4,19 @@ Both ends run here, the "kernel" in a thread, over a socket pair: the same messa
 and a sandboxed kernel.
 """
 
+import os
 import socket
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nnkit import nn, optim
-from nnkit.course import remote, wire
+from nnkit.course import remote, sandbox, wire
 from nnkit.course.checks import CheckFailed, check_module, check_optimizer
+from nnkit.course.judge import JudgeServer
 from nnkit.gradcheck import gradcheck
 from nnkit.nn.activation import Activation
 from nnkit.nn.module import Module
@@ -178,3 +182,34 @@ def test_a_forged_handle_is_a_wire_error():
     with pytest.raises(wire.WireError, match="unknown handle"):
         peer.resolve({"code": "import os"})
     assert remote.claimed_class(["os:system", "builtins:object"]) is remote.Remote  # names of other modules: none
+
+
+@pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap is not installed")
+def test_the_judge_server_runs_in_a_sandbox_of_its_own():
+    server = JudgeServer(sandboxed=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (inside := judge_processes()):
+            time.sleep(0.1)
+        assert inside, "no judge server process found"
+        for pid in inside:
+            assert os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")  # no network of ours
+            assert os.readlink(f"/proc/{pid}/ns/mnt") != os.readlink("/proc/self/ns/mnt")  # its own file view
+    finally:
+        server.close()
+    deadline = time.monotonic() + 10
+    while judge_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not judge_processes(), "the judge server outlived its close()"
+
+
+def judge_processes():
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"nnkit.course.judge" in words and words[0].endswith(b"python") and b"--server" in words:
+            found.append(int(cmdline.parent.name))
+    return found

@@ -366,11 +366,10 @@ def execute(notebook, root, limits, exercise=None):
 def run_judged(notebook, exercise, root, limits, workdir, private):
     in_path, out_path = workdir / "submission.ipynb", workdir / "executed.ipynb"
     nbformat.write(notebook, in_path)
-    job, verdicts_path, log_path = private / "job.json", private / "verdicts.jsonl", private / "run.log"
+    verdicts_path, log_path = private / "verdicts.jsonl", private / "run.log"
     cells = exercise.instructor.cells if exercise is not None else []
     setup = next((cell.source for cell in cells if cell.cell_type == "code"), "")
     items = [[item.grade_id, item.source] for item in exercise.graded_items] if exercise is not None else []
-    job.write_text(json.dumps({"setup": setup, "items": items}))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(workdir / bubblewrap.JUDGE_SOCKET))
     listener.listen(4)
@@ -392,9 +391,11 @@ def run_judged(notebook, exercise, root, limits, workdir, private):
                    # and no submission can leave a startup file behind for the next one
                    IPYTHONDIR=str(workdir / "ipython"), NNKIT_JUDGE_SOCKET=str(workdir / bubblewrap.JUDGE_SOCKET))
         preexec = None
-    judges = judge.shared_server()
-    judge_pidfd = judges.start(listener, job, verdicts_path, limits.timeout_cell, limits.sandbox_limits.memory_bytes)
-    listener.close()  # the judge has its own copy; the grader keeps none
+    judges = judge.shared_server(limits.sandbox)
+    with open(verdicts_path, "a", encoding="utf-8") as verdicts:
+        judge_pidfd = judges.start(listener, verdicts, {"setup": setup, "items": items}, limits.timeout_cell,
+                                   limits.sandbox_limits.memory_bytes)
+    listener.close()  # the judge has its own copies; the grader keeps none
     notes, flags = [], []
     try:
         with open(log_path, "wb") as log:

@@ -1,6 +1,6 @@
 """The judge: the instructor's check cells, hidden tests included, run outside the student's sandbox.
 
-    python -m nnkit.course.judge --fd N --job JOB.json --verdicts VERDICTS.jsonl [--timeout-cell 30]
+    python -m nnkit.course.judge --server FD      # started by the grader (JudgeServer), not by hand
 
 The grader starts one judge per notebook, beside the sandbox that runs the notebook (forked from a process that has
 imported it already, :class:`JudgeServer`), and hands it a listening Unix socket whose file the sandbox sees.
@@ -19,9 +19,10 @@ Names the setup cell or an earlier check cell binds at its top level belong to t
 
 A stand-in passes ``isinstance`` but not ``type(x) is``: check cells use the former (book/instructors.md).
 
-Each check cell's verdict is one JSON line in VERDICTS (written as soon as it is known): ``grade_id``, ``status``
-(``ok``, ``error``, ``timeout``, ``no answer``), ``ename``, ``evalue`` and ``printed`` (what the check printed).
-JOB is ``{"setup": source, "items": [[grade_id, source], ...]}``.
+Each check cell's verdict is one JSON line in the verdicts file (written as soon as it is known): ``grade_id``,
+``status`` (``ok``, ``error``, ``timeout``, ``no answer``), ``ename``, ``evalue`` and ``printed`` (what the check
+printed).
+The job is ``{"setup": source, "items": [[grade_id, source], ...]}``.
 """
 
 import argparse
@@ -34,16 +35,20 @@ import json
 import os
 import resource
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
 from nnkit.course import remote, wire
+from nnkit.course import sandbox as bubblewrap
 
 HELLO_SECONDS = 10
+MAX_JOB_BYTES = 4_000_000
 ORPHAN_CHECK_SECONDS = 5
 MAX_PRINTED = 1_500
 
@@ -52,26 +57,39 @@ class JudgeServer:
     """A process that has imported the judge (numpy, nnkit) once and forks a fresh judge for each notebook.
 
     A forked judge starts in a millisecond, in a copy of an interpreter no notebook has touched (a judge started
-    from scratch costs 0.2 s of CPU per notebook). ``start`` returns a pidfd of the new judge, which ``stop`` kills:
-    a pidfd names that process and no other, even after its pid is reused. The server ends when the grader closes
-    its end of the channel, or dies; a judge ends when it is killed or its server has ended.
+    from scratch costs 0.2 s of CPU per notebook). With ``sandboxed`` (the grader's default) the server runs in a
+    bubblewrap sandbox of its own, like a notebook's but with an empty working folder: no network, no file of the
+    course or the grader it could read or write, an unprivileged user. It reads nothing from disk but the runtime:
+    each notebook's job (the instructor's check cells) comes over the channel, with the listening socket and the
+    verdicts file as file descriptors. So even a judge that a hostile kernel managed to subvert could reach no
+    other file, no network and no grader process. ``start`` returns a pidfd of the new judge, which ``stop``
+    kills: a pidfd names that process and no other, even after its pid is reused. The server ends when the grader
+    closes its end of the channel, or dies; a judge ends when it is killed or its server has ended.
     """
 
-    def __init__(self):
-        ours, theirs = socket.socketpair()
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
-                                                                        os.environ.get("PYTHONPATH")])))
-        self.process = subprocess.Popen([sys.executable, "-m", "nnkit.course.judge", "--server", str(theirs.fileno())],
-                                        pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    def __init__(self, sandboxed=True):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        inner = [sys.executable, "-m", "nnkit.course.judge", "--server", str(theirs.fileno())]
+        self.folder = tempfile.mkdtemp(prefix="nnkit-judge-")  # the sandbox's empty working folder
+        package_root = Path(__file__).resolve().parents[1]
+        if sandboxed:
+            command, env = bubblewrap.command(inner, self.folder, package_root), None
+        else:
+            command = inner
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(package_root.parent),
+                                                                            os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=env, cwd=self.folder,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
         theirs.close()
         self.channel = ours
         self.lock = threading.Lock()
 
-    def start(self, listener, job_path, verdicts_path, timeout_cell, memory_bytes):
-        request = json.dumps([str(job_path), str(verdicts_path), timeout_cell, memory_bytes]).encode()
+    def start(self, listener, verdicts, job, timeout_cell, memory_bytes):
+        """A judge for one notebook: ``job`` is {"setup", "items"}, ``verdicts`` a file open for appending."""
+        request = json.dumps([job, timeout_cell, memory_bytes]).encode()
         with self.lock:
-            socket.send_fds(self.channel, [request], [listener.fileno()])
+            socket.send_fds(self.channel, [request], [listener.fileno(), verdicts.fileno()])
             _, fds, _, _ = socket.recv_fds(self.channel, 16, 1)
         if not fds:
             raise RuntimeError("the judge server did not start a judge")
@@ -89,23 +107,27 @@ class JudgeServer:
             os.close(pidfd)
 
     def close(self):
-        self.channel.close()
-        self.process.kill()
-        self.process.wait()
+        self.channel.close()  # the server's loop ends, and the sandbox with it
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_shared = None
+_shared = {}
 _shared_lock = threading.Lock()
 
 
-def shared_server():
+def shared_server(sandboxed=True):
     """This process's JudgeServer, started on first use (and again if it died), closed when the process exits."""
-    global _shared
     with _shared_lock:
-        if _shared is None or _shared.process.poll() is not None:
-            _shared = JudgeServer()
-            atexit.register(_shared.close)
-        return _shared
+        server = _shared.get(sandboxed)
+        if server is None or server.process.poll() is not None:
+            server = _shared[sandboxed] = JudgeServer(sandboxed)
+            atexit.register(server.close)
+        return server
 
 
 def serve_forks(channel):
@@ -113,18 +135,21 @@ def serve_forks(channel):
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # judges are reaped by the system: nobody waits for them
     server = os.getpid()
     while True:
-        message, fds, _, _ = socket.recv_fds(channel, 65536, 1)
-        if not message or not fds:
+        message, fds, _, _ = socket.recv_fds(channel, MAX_JOB_BYTES, 2)
+        if not message or len(fds) != 2:
             return  # the grader is done (or gone)
         pid = os.fork()
         if pid == 0:
             try:
                 channel.close()
                 os.setsid()
-                run(socket.socket(fileno=fds[0]), *json.loads(message), server=server)
+                job, timeout_cell, memory_bytes = json.loads(message)
+                run(socket.socket(fileno=fds[0]), os.fdopen(fds[1], "a", encoding="utf-8"), job, timeout_cell,
+                    memory_bytes, server)
             finally:
                 os._exit(0)
-        os.close(fds[0])
+        for fd in fds:
+            os.close(fd)
         pidfd = os.pidfd_open(pid)
         socket.send_fds(channel, [b"ok"], [pidfd])
         os.close(pidfd)
@@ -244,33 +269,23 @@ class Judge:
         raise CheckTimeout()
 
 
-def run(listener, job_path, verdicts_path, timeout_cell=30, memory_bytes=None, server=None):
-    """Judge the check cells of the job at ``job_path`` for the kernels that connect to ``listener``, until killed
-    (or until the judge server ``server``, a pid, has ended)."""
+def run(listener, verdicts, job, timeout_cell=30, memory_bytes=None, server=None):
+    """Judge the check cells of ``job`` for the kernels that connect to ``listener``, writing to ``verdicts``,
+    until killed (or until the judge server ``server``, a pid, has ended)."""
     if memory_bytes is not None:  # the judge holds what the kernel sends it: capped like a notebook
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     quiet = os.open(os.devnull, os.O_WRONLY)  # numpy's warnings about a student's numbers are nobody's business
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
-    with open(job_path, encoding="utf-8") as handle:
-        job = json.load(handle)
     sys.setrecursionlimit(3000)
-    with open(verdicts_path, "a", encoding="utf-8") as verdicts:
+    with verdicts:
         Judge(job["setup"], job["items"], timeout_cell, verdicts).serve(listener, server)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m nnkit.course.judge", description=__doc__.split("\n")[0])
-    parser.add_argument("--server", type=int, help="be a judge server on this inherited socket (JudgeServer)")
-    parser.add_argument("--fd", type=int, help="a listening Unix socket, inherited from the grader")
-    parser.add_argument("--job")
-    parser.add_argument("--verdicts")
-    parser.add_argument("--timeout-cell", type=int, default=30)
-    args = parser.parse_args(argv)
-    if args.server is not None:
-        serve_forks(socket.socket(fileno=args.server))
-    else:
-        run(socket.socket(fileno=args.fd), args.job, args.verdicts, args.timeout_cell)
+    parser.add_argument("--server", type=int, required=True, help="the channel to the grader (an inherited fd)")
+    serve_forks(socket.socket(fileno=parser.parse_args(argv).server))
 
 
 if __name__ == "__main__":
