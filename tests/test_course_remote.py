@@ -213,3 +213,16 @@ def judge_processes():
         if b"nnkit.course.judge" in words and words[0].endswith(b"python") and b"--server" in words:
             found.append(int(cmdline.parent.name))
     return found
+
+
+def test_a_judge_cannot_be_traced_by_another():
+    import ctypes
+
+    from nnkit.course.judge import not_traceable
+
+    pid = os.fork()
+    if pid == 0:  # in a child, so the test process itself stays debuggable
+        not_traceable()
+        os._exit(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))  # PR_GET_DUMPABLE: 0 once it is off
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

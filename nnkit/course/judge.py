@@ -130,6 +130,16 @@ def shared_server(sandboxed=True):
         return server
 
 
+def not_traceable():
+    """PR_SET_DUMPABLE 0: judges of other notebooks (same user, same sandbox) can neither ptrace this one nor read
+    its memory, so one subverted judge cannot forge another notebook's verdict."""
+    import ctypes
+
+    pr_set_dumpable = 4
+    if ctypes.CDLL(None, use_errno=True).prctl(pr_set_dumpable, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
 def serve_forks(channel):
     """The judge server's loop: for each request from the grader, fork a judge and send back its pidfd."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # judges are reaped by the system: nobody waits for them
@@ -143,6 +153,7 @@ def serve_forks(channel):
             try:
                 channel.close()
                 os.setsid()
+                not_traceable()
                 job, timeout_cell, memory_bytes = json.loads(message)
                 run(socket.socket(fileno=fds[0]), os.fdopen(fds[1], "a", encoding="utf-8"), job, timeout_cell,
                     memory_bytes, server)
