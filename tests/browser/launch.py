@@ -19,11 +19,25 @@ from pathlib import Path
 import nbformat
 
 REPO = Path(__file__).resolve().parents[2]
+SITE = REPO / "_build" / "html"  # the student website, as `make book` builds it
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (make test installs it); never `playwright install`
 # headless, as root, and quiet: without the background-networking flags Chromium keeps dialling out of a closed network
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextmanager
+def headless_chromium():
+    """Debian's Chromium, headless, driven by Playwright while the block runs; yields the Playwright browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 class QuietRequestHandler(http.server.SimpleHTTPRequestHandler):

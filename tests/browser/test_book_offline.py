@@ -8,10 +8,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS, serve_directory
+from tests.browser.launch import CHROMIUM, SITE
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "tools"))
 import make_toc  # noqa: E402
 
@@ -26,21 +25,6 @@ pytestmark = [
 
 def content_pages():
     return [SITE / f"{name}.html" for name in make_toc.listed_files((ROOT / "_toc.yml").read_text())]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serve_directory(SITE) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_every_toc_entry_became_a_page():
@@ -64,11 +48,11 @@ def test_chapter_figures_are_pictures(page):
 
 
 @pytest.mark.parametrize("page", ["book/intro.html"] + [str(p.relative_to(SITE)) for p in content_pages()])
-def test_page_is_offline_and_complete(server, browser, page):
+def test_page_is_offline_and_complete(website, browser, page):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     failed, external, errors = [], [], []
-    host = urlparse(server).netloc
+    host = urlparse(website).netloc
     tab.on("requestfailed", lambda request: failed.append(f"{request.url} ({request.failure})"))
     tab.on("response", lambda response: response.status >= 400 and failed.append(f"{response.url} ({response.status})"))
     tab.on("request", lambda request: urlparse(request.url).netloc not in (host, "") and
@@ -76,7 +60,7 @@ def test_page_is_offline_and_complete(server, browser, page):
     tab.on("console", lambda message: message.type == "error" and not THEME_NOISE.search(message.text)
            and errors.append(message.text))
     tab.on("pageerror", lambda error: not THEME_NOISE.search(str(error)) and errors.append(str(error)))
-    tab.goto(f"{server}/{page}", wait_until="networkidle")
+    tab.goto(f"{website}/{page}", wait_until="networkidle")
     html = (SITE / page).read_text()
     if re.search(r'class="[^"]*\bmath\b', html):
         tab.wait_for_function("document.querySelectorAll('mjx-container').length > 0", timeout=20_000)

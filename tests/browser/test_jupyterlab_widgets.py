@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.launch import ALL_CELLS_RAN, CHROMIUM, CHROMIUM_ARGS, KERNEL_IDLE, open_and_run, private_jupyterlab
+from tests.browser.launch import ALL_CELLS_RAN, CHROMIUM, KERNEL_IDLE, open_and_run, private_jupyterlab
 
 SHOTS = Path(os.environ.get("NNKIT_SHOTS", "/tmp/shots"))
 SERVER_LIFETIME_SECONDS = 300  # the ``timeout`` wrapper kills the server after this, whatever happens to pytest
@@ -27,14 +27,6 @@ def jupyterlab(tmp_path_factory):
     """A private JupyterLab serving a temporary folder; yields (base_url, token, folder)."""
     with private_jupyterlab(tmp_path_factory.mktemp("lab"), SERVER_LIFETIME_SECONDS) as lab:
         yield lab
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def save_failure_screenshot(page, name):

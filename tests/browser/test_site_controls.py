@@ -10,10 +10,9 @@ from urllib.parse import urlparse
 import pytest
 
 from bench.pages import LIMIT_BYTES, page_sizes
-from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS, serve_directory
+from tests.browser.launch import SITE
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "tools"))
 import make_toc  # noqa: E402
 
@@ -37,23 +36,6 @@ PICTURES = """output => {
 
 def pages():
     return [f"{name}.html" for name in make_toc.listed_files((ROOT / "_toc.yml").read_text())]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serve_directory(SITE) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make test installs it)")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def picture_changes(tab, output, act, timeout_ms=5_000):
@@ -126,14 +108,14 @@ def check_animation(tab, player, failures, where):
 
 
 @pytest.mark.parametrize("page", pages())
-def test_every_control_changes_what_it_controls(server, browser, page):
+def test_every_control_changes_what_it_controls(website, browser, page):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     tab = context.new_page()
-    host = urlparse(server).netloc
+    host = urlparse(website).netloc
     external = []
     tab.on("request", lambda request: urlparse(request.url).netloc not in (host, "") and
            not request.url.startswith(("data:", "blob:")) and external.append(request.url))
-    tab.goto(f"{server}/{page}", wait_until="networkidle")
+    tab.goto(f"{website}/{page}", wait_until="networkidle")
     html = (SITE / page).read_text()
     if "application/vnd.jupyter.widget-view+json" in html:
         tab.wait_for_function("document.querySelectorAll('.cell_output .jupyter-widgets').length > 0", timeout=20_000)

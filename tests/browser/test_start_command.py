@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process_group
+from tests.browser.launch import CHROMIUM, free_port, headless_chromium, stop_process_group
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,14 +43,12 @@ def test_make_start_opens_chapter_1(tmp_path):
             time.sleep(0.3)
         assert address, "make start printed no address:\n" + log_path.read_text()
         assert "/lab/tree/notebooks/01_neuron.ipynb?token=" in address  # the address a student clicks
-        with playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with headless_chromium() as browser:
             page = browser.new_page(viewport={"width": 1300, "height": 900})
             page.goto(address)
             page.wait_for_selector(".jp-Notebook .jp-RenderedMarkdown h1", timeout=60_000)  # rendered, not just there
             tab_title = page.locator(".lm-TabBar-tab.jp-mod-current .lm-TabBar-tabLabel").inner_text()
             headings = page.locator(".jp-Notebook h1").all_inner_texts()
-            browser.close()
         assert tab_title == "01_neuron.ipynb"
         assert any("The neuron" in heading for heading in headings)
     finally:
